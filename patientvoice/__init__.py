@@ -1,0 +1,1 @@
+"""patientvoice: patient and public involvement for health and social care."""

@@ -1,0 +1,3 @@
+from patientvoice.cli import main
+
+main()

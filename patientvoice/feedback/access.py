@@ -1,0 +1,49 @@
+"""Loading feedback for a user: every staff read goes through here, which both loads and authorises.
+
+Records outside the user's organisations are reported as not found, so that a reference number
+guessed or copied from elsewhere reveals nothing about whether it exists.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from patientvoice.directory.models import Service
+from patientvoice.feedback.models import Experience
+from patientvoice.people import rules
+from patientvoice.people.models import User
+
+
+def experiences_for(user: User) -> QuerySet[Experience]:
+    orgs = rules.organisations_with(user, rules.VIEW_FEEDBACK)
+    return Experience.objects.filter(organisation_id__in=orgs)
+
+
+def access_experience(user: User, reference: str) -> Experience:
+    experience = (
+        experiences_for(user)
+        .select_related("service__organisation", "captured_by", "contact", "equality")
+        .prefetch_related("comments")
+        .filter(reference=reference)
+        .first()
+    )
+    if experience is None:
+        raise Http404("No feedback with that reference")
+    return experience
+
+
+def services_with(user: User, permission: str) -> QuerySet[Service]:
+    orgs = rules.organisations_with(user, permission)
+    return Service.objects.filter(organisation_id__in=orgs).select_related("organisation")
+
+
+def services_for_capture(user: User) -> QuerySet[Service]:
+    return services_with(user, rules.CAPTURE_FEEDBACK).filter(is_active=True)
+
+
+def access_service_for_capture(user: User, slug: str) -> Service:
+    service = services_for_capture(user).filter(slug=slug).first()
+    if service is None:
+        raise Http404("No service you can enter feedback for")
+    return service

@@ -1,0 +1,110 @@
+"""Experiences people share, from every channel, and the comments inside them."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+
+from patientvoice.directory.models import Organisation, Service
+from patientvoice.people.models import EqualityMonitoring, Person, User
+
+# Unambiguous when read out over the phone: no 0/O, 1/I/L.
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_reference() -> str:
+    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"PV-{body[:4]}-{body[4:]}"
+
+
+class Rating(models.IntegerChoices):
+    """The Friends and Family Test answers, in the standard's order and wording."""
+
+    VERY_GOOD = 1, "Very good"
+    GOOD = 2, "Good"
+    NEITHER = 3, "Neither good nor poor"
+    POOR = 4, "Poor"
+    VERY_POOR = 5, "Very poor"
+    DONT_KNOW = 6, "Don't know"
+
+
+FFT_QUESTION = "Overall, how was your experience of our service?"
+
+
+class Experience(models.Model):
+    class Channel(models.TextChoices):
+        WEB = "web", "Online form"
+        PHONE = "phone", "Phone call"
+        PAPER = "paper", "Paper form"
+        EVENT = "event", "At an event"
+        IMPORT = "import", "Imported"
+
+    class Respondent(models.TextChoices):
+        PATIENT = "patient", "The patient"
+        CARER = "carer", "A carer"
+        RELATIVE = "relative", "A relative or friend"
+        OTHER = "other", "Someone else"
+
+    class ConsentMethod(models.TextChoices):
+        ONLINE = "online", "Ticked on the online form"
+        VERBAL = "verbal", "Said so in person or by phone"
+        WRITTEN = "written", "Ticked on a paper form"
+
+    reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
+    # One per form rendering: a double-click or a resubmitted page finds the record it made.
+    submission_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="experiences")
+    # Copied from the service so that scoping and filtering by organisation needs no join.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="experiences"
+    )
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices, null=True, blank=True)
+    happened_on = models.DateField(null=True, blank=True)
+    respondent = models.CharField(max_length=10, choices=Respondent.choices)
+    may_publish = models.BooleanField(
+        default=False, help_text="May be published anonymously after moderation"
+    )
+    may_contact = models.BooleanField(default=False)
+    contact = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="experiences"
+    )
+    equality = models.OneToOneField(
+        EqualityMonitoring, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, db_index=True)
+    consent_method = models.CharField(max_length=10, choices=ConsentMethod.choices)
+    captured_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="captured_experiences"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-submitted_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Comment(models.Model):
+    """One free-text answer: the unit that is moderated, classified and published."""
+
+    class Question(models.TextChoices):
+        WHAT_WAS_GOOD = "what_was_good", "What was good?"
+        COULD_BE_BETTER = "could_be_better", "What could be better?"
+        FFT_WHY = "fft_why", "Why did you give that answer?"
+
+    experience = models.ForeignKey(Experience, on_delete=models.CASCADE, related_name="comments")
+    question = models.CharField(max_length=20, choices=Question.choices)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["experience", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["experience", "question"], name="one_answer_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.experience.reference}: {self.get_question_display()}"

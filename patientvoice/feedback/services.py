@@ -1,0 +1,119 @@
+"""Changing feedback: every write goes through a verb-named function here."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from patientvoice.directory.models import Service
+from patientvoice.feedback.models import Comment, Experience
+from patientvoice.people.models import ConsentRecord, EqualityMonitoring, Person, User
+
+FEEDBACK_CONSENT_VERSION = "2026-11"
+
+
+@dataclass(frozen=True)
+class ExperienceInput:
+    """What someone told us, already validated by a form or an import."""
+
+    service: Service
+    rating: int | None
+    respondent: str
+    channel: str
+    consent_method: str
+    what_was_good: str = ""
+    could_be_better: str = ""
+    happened_on: object = None
+    may_publish: bool = False
+    may_contact: bool = False
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    equality: dict[str, str] = field(default_factory=dict)
+    submission_token: uuid.UUID | None = None
+    captured_by: User | None = None
+
+
+def submit_feedback(data: ExperienceInput) -> tuple[Experience, bool]:
+    """Store an experience and its comments; returns (experience, created).
+
+    The record is committed before this returns, so the person's "thank you" is only ever shown
+    for something durable. A repeated submission token (double-click, back-and-resubmit) returns
+    the first record instead of creating a second one.
+    """
+    if data.submission_token:
+        existing = Experience.objects.filter(submission_token=data.submission_token).first()
+        if existing:
+            return existing, False
+    try:
+        with transaction.atomic():
+            experience = _create_experience(data)
+            transaction.on_commit(partial(_enqueue_follow_up, experience.pk))
+    except IntegrityError:
+        # Two identical requests raced past the check above; the other one won.
+        if data.submission_token is None:
+            raise
+        return Experience.objects.get(submission_token=data.submission_token), False
+    return experience, True
+
+
+def _create_experience(data: ExperienceInput) -> Experience:
+    equality = None
+    if any(data.equality.values()):
+        equality = EqualityMonitoring.objects.create(**data.equality)
+    contact = _record_contact(data) if data.may_contact else None
+    experience = Experience.objects.create(
+        submission_token=data.submission_token,
+        service=data.service,
+        organisation_id=data.service.organisation_id,
+        rating=data.rating,
+        happened_on=data.happened_on,
+        respondent=data.respondent,
+        may_publish=data.may_publish,
+        may_contact=data.may_contact,
+        contact=contact,
+        equality=equality,
+        channel=data.channel,
+        consent_method=data.consent_method,
+        captured_by=data.captured_by,
+    )
+    answers = [
+        (Comment.Question.WHAT_WAS_GOOD, data.what_was_good),
+        (Comment.Question.COULD_BE_BETTER, data.could_be_better),
+    ]
+    Comment.objects.bulk_create(
+        Comment(experience=experience, question=question, text=text.strip())
+        for question, text in answers
+        if text.strip()
+    )
+    return experience
+
+
+def _record_contact(data: ExperienceInput) -> Person:
+    person = Person.objects.create(
+        full_name=data.contact_name,
+        email=data.contact_email,
+        phone=data.contact_phone,
+        preferred_contact=(
+            Person.ContactMethod.EMAIL if data.contact_email else Person.ContactMethod.PHONE
+        ),
+    )
+    ConsentRecord.objects.create(
+        person=person,
+        purpose=ConsentRecord.Purpose.FEEDBACK_CONTACT,
+        version=FEEDBACK_CONSENT_VERSION,
+        method=data.consent_method,
+        given_at=timezone.now(),
+        recorded_by=data.captured_by,
+    )
+    return person
+
+
+def _enqueue_follow_up(experience_id: int) -> None:
+    from patientvoice.feedback.tasks import acknowledge_experience
+
+    acknowledge_experience.enqueue(experience_id)

@@ -1,0 +1,113 @@
+"""Staff pages: the feedback list and detail, and entering an experience on someone's behalf."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from patientvoice.feedback.access import (
+    access_experience,
+    access_service_for_capture,
+    experiences_for,
+    services_for_capture,
+    services_with,
+)
+from patientvoice.feedback.forms import CaptureExperienceForm, FeedbackFilterForm
+from patientvoice.feedback.models import Experience
+from patientvoice.feedback.services import submit_feedback
+from patientvoice.feedback.views import experience_input
+from patientvoice.people import rules
+from patientvoice.people.decorators import staff_member_required
+
+PAGE_SIZE = 50
+
+
+def _filtered(experiences: QuerySet[Experience], form: FeedbackFilterForm) -> QuerySet[Experience]:
+    if not form.is_valid():
+        return experiences
+    data = form.cleaned_data
+    if data["service"]:
+        experiences = experiences.filter(service_id=data["service"])
+    if data["rating"]:
+        experiences = experiences.filter(rating=data["rating"])
+    if data["channel"]:
+        experiences = experiences.filter(channel=data["channel"])
+    if data["date_from"]:
+        experiences = experiences.filter(submitted_at__date__gte=data["date_from"])
+    if data["date_to"]:
+        end = data["date_to"] + datetime.timedelta(days=1)
+        experiences = experiences.filter(submitted_at__date__lt=end)
+    return experiences
+
+
+@staff_member_required
+def feedback_list(request: HttpRequest) -> HttpResponse:
+    scoped = experiences_for(request.user)  # type: ignore[arg-type]
+    services = [
+        (service.pk, f"{service.name} ({service.organisation.name})")
+        for service in services_with(request.user, rules.VIEW_FEEDBACK).order_by("name")  # type: ignore[arg-type]
+    ]
+    form = FeedbackFilterForm(request.GET or None, services=services)
+    experiences = (
+        _filtered(scoped, form)
+        .select_related("service__organisation")
+        .annotate(comment_count=Count("comments"))
+    )
+    page = Paginator(experiences, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "feedback/staff/list.jinja",
+        {"form": form, "page": page, "query": query.urlencode(), "staff_area": True},
+    )
+
+
+@staff_member_required
+def feedback_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    experience = access_experience(request.user, reference)  # type: ignore[arg-type]
+    org_id = experience.organisation_id
+    return render(
+        request,
+        "feedback/staff/detail.jinja",
+        {
+            "experience": experience,
+            "show_contact": rules.has_permission(request.user, rules.VIEW_CONTACT_DETAILS, org_id),
+            "show_equality": rules.has_permission(request.user, rules.VIEW_EQUALITY, org_id),
+            "staff_area": True,
+        },
+    )
+
+
+@staff_member_required
+def capture_choose_service(request: HttpRequest) -> HttpResponse:
+    services = services_for_capture(request.user).order_by("organisation__name", "name")  # type: ignore[arg-type]
+    return render(
+        request, "feedback/staff/capture_choose.jinja", {"services": services, "staff_area": True}
+    )
+
+
+@staff_member_required
+def capture(request: HttpRequest, slug: str) -> HttpResponse:
+    service = access_service_for_capture(request.user, slug)  # type: ignore[arg-type]
+    form = CaptureExperienceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        experience, _ = submit_feedback(
+            experience_input(
+                form,
+                service,
+                channel=form.cleaned_data["channel"],
+                consent_method=form.cleaned_data["consent_method"],
+                captured_by=request.user,
+            )
+        )
+        return redirect("staff:feedback_detail", reference=experience.reference)
+    return render(
+        request,
+        "feedback/staff/capture.jinja",
+        {"form": form, "service": service, "staff_area": True},
+    )

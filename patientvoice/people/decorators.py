@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from patientvoice.people import rules
+
+
+def staff_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Sign-in page for visitors; 403 for accounts that hold no role at any organisation."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not rules.is_staff_member(request.user):
+            raise PermissionDenied("You do not have a staff role at any organisation")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,161 @@
+"""People: staff accounts and their roles, members of the public, consent and equality data."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from patientvoice.directory.models import Group, Organisation
+
+
+class User(AbstractUser):
+    """A sign-in. Staff roles come from memberships, never from Django's is_staff flag,
+    which is kept for platform administrators who may use Django's admin."""
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", "Engagement or patient-experience officer"
+    ANALYST = "analyst", "Analyst"
+    ORG_ADMIN = "org_admin", "Organisation admin"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_role_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} at {self.organisation}"
+
+
+class Person(models.Model):
+    """Someone we may contact: a person need not have an account."""
+
+    class ContactMethod(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+        POST = "post", "Post"
+
+    full_name = models.CharField(max_length=200)
+    preferred_contact = models.CharField(max_length=10, choices=ContactMethod.choices)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    postal_address = models.TextField(blank=True)
+    interests = models.JSONField(default=list, blank=True)
+    access_needs = models.TextField(blank=True)
+    groups_of_interest = models.ManyToManyField(Group, blank=True, related_name="interested_people")
+    user = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class ConsentRecord(models.Model):
+    """What a person agreed to, under which wording (version), when, and how.
+
+    Consent is never edited: withdrawing sets `withdrawn_at`, giving it again adds a new record.
+    """
+
+    class Purpose(models.TextChoices):
+        INVOLVEMENT_CONTACT = "involvement_contact", "Contact about involvement opportunities"
+        FEEDBACK_CONTACT = "feedback_contact", "Contact about feedback they gave"
+        GROUP_CONTACT = "group_contact", "Passing details to groups they chose"
+
+    class Method(models.TextChoices):
+        ONLINE = "online", "Online form"
+        VERBAL = "verbal", "Said so in person or by phone"
+        WRITTEN = "written", "Signed on paper"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    version = models.CharField(max_length=20, help_text="Version of the wording the person saw")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    given_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-given_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.get_purpose_display()} (v{self.version})"
+
+
+class EqualityMonitoring(models.Model):
+    """Optional equality answers, kept apart from what people said and shown only to analysts."""
+
+    class AgeBand(models.TextChoices):
+        UNDER_16 = "0-15", "Under 16"
+        A16_24 = "16-24", "16 to 24"
+        A25_34 = "25-34", "25 to 34"
+        A35_44 = "35-44", "35 to 44"
+        A45_54 = "45-54", "45 to 54"
+        A55_64 = "55-64", "55 to 64"
+        A65_74 = "65-74", "65 to 74"
+        A75_PLUS = "75+", "75 or over"
+        NOT_SAID = "not_said", "Prefer not to say"
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        NOT_SAID = "not_said", "Prefer not to say"
+
+    class Ethnicity(models.TextChoices):
+        # NHS Data Dictionary ethnic category codes (2001 census groupings).
+        A = "A", "White – British"
+        B = "B", "White – Irish"
+        C = "C", "White – Any other White background"
+        D = "D", "Mixed – White and Black Caribbean"
+        E = "E", "Mixed – White and Black African"
+        F = "F", "Mixed – White and Asian"
+        G = "G", "Mixed – Any other mixed background"
+        H = "H", "Asian or Asian British – Indian"
+        J = "J", "Asian or Asian British – Pakistani"
+        K = "K", "Asian or Asian British – Bangladeshi"
+        L = "L", "Asian or Asian British – Any other Asian background"
+        M = "M", "Black or Black British – Caribbean"
+        N = "N", "Black or Black British – African"
+        P = "P", "Black or Black British – Any other Black background"
+        R = "R", "Other ethnic groups – Chinese"
+        S = "S", "Other ethnic groups – Any other ethnic group"
+        Z = "Z", "Not stated"
+
+    class Disability(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_SAID = "not_said", "Prefer not to say"
+
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices, blank=True)
+    ethnicity = models.CharField(max_length=1, choices=Ethnicity.choices, blank=True)
+    disability = models.CharField(max_length=10, choices=Disability.choices, blank=True)
+    postcode_district = models.CharField(max_length=4, blank=True)
+
+    class Meta:
+        verbose_name_plural = "equality monitoring"
+
+    def __str__(self) -> str:
+        return f"Equality monitoring #{self.pk}"
+
+    @property
+    def is_empty(self) -> bool:
+        fields = (self.age_band, self.sex, self.ethnicity, self.disability, self.postcode_district)
+        return not any(fields)

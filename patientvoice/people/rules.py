@@ -1,0 +1,48 @@
+"""Who may do what: staff permissions as data, one place for the whole product.
+
+A permission is granted by a role held at an organisation; a user holds at most one role per
+organisation. Django's `is_staff`/`is_superuser` open the Django admin only and grant nothing here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from patientvoice.people.models import Membership, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from patientvoice.people.models import User
+
+VIEW_FEEDBACK = "view_feedback"
+CAPTURE_FEEDBACK = "capture_feedback"
+VIEW_CONTACT_DETAILS = "view_contact_details"
+VIEW_EQUALITY = "view_equality"
+
+# Officers follow up with people, so see contact details; analysts study who is speaking, so see
+# equality answers. Nobody sees both, which keeps equality data from being tied to a named person.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.OFFICER: frozenset({VIEW_FEEDBACK, CAPTURE_FEEDBACK, VIEW_CONTACT_DETAILS}),
+    Role.ANALYST: frozenset({VIEW_FEEDBACK, VIEW_EQUALITY}),
+    Role.ORG_ADMIN: frozenset({VIEW_FEEDBACK, CAPTURE_FEEDBACK, VIEW_CONTACT_DETAILS}),
+}
+
+
+def organisations_with(user: User | AnonymousUser, permission: str) -> set[int]:
+    """Ids of the organisations where the user holds a role granting `permission`."""
+    if not user.is_authenticated:
+        return set()
+    cache = getattr(user, "_pv_roles", None)
+    if cache is None:
+        cache = dict(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
+        user._pv_roles = cache  # type: ignore[union-attr]
+    return {org_id for org_id, role in cache.items() if permission in PERMISSIONS[role]}
+
+
+def has_permission(user: User | AnonymousUser, permission: str, organisation_id: int) -> bool:
+    return organisation_id in organisations_with(user, permission)
+
+
+def is_staff_member(user: User | AnonymousUser) -> bool:
+    return bool(organisations_with(user, VIEW_FEEDBACK))

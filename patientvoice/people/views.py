@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from patientvoice.people.forms import GetInvolvedForm, StaffLoginForm
+from patientvoice.people.services import InterestInput, register_interest
+
+
+def get_involved(request: HttpRequest) -> HttpResponse:
+    initial = {"groups": [request.GET["group"]]} if "group" in request.GET else None
+    form = GetInvolvedForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        register_interest(
+            InterestInput(
+                full_name=data["full_name"],
+                preferred_contact=data["preferred_contact"],
+                email=data["email"],
+                phone=data["phone"],
+                postal_address=data["postal_address"],
+                interests=data["interests"],
+                group_slugs=data["groups"],
+                access_needs=data["access_needs"],
+            )
+        )
+        return redirect("people:get_involved_done")
+    return render(request, "people/get_involved.jinja", {"form": form})
+
+
+def get_involved_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "people/get_involved_done.jinja")
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "people/login.jinja"
+    authentication_form = StaffLoginForm
+    redirect_authenticated_user = True
+
+
+staff_login = StaffLoginView.as_view()
+
+
+def staff_logout(request: HttpRequest) -> HttpResponse:
+    """A page with a sign-out button: signing out changes state, so it takes a POST."""
+    if request.method == "POST":
+        logout(request)
+        return redirect("directory:home")
+    return render(request, "people/logout.jinja")
