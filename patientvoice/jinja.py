@@ -3,7 +3,10 @@
 from typing import Any
 
 from django.contrib.messages import get_messages
+from django.template.backends.jinja2 import Jinja2
+from django.template.backends.jinja2 import Template as Jinja2Template
 from django.templatetags.static import static
+from django.test.signals import template_rendered
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
@@ -30,3 +33,22 @@ def environment(**options: Any) -> Environment:
         }
     )
     return env
+
+
+class _Template(Jinja2Template):
+    def render(self, context: dict[str, Any] | None = None, request: Any = None) -> str:
+        html = super().render(context, request)
+        # Django's test client collects the context of rendered templates through this signal;
+        # its DTL backend sends it and the Jinja2 backend does not. No receivers outside tests.
+        template_rendered.send(sender=self, template=self, context=context or {})
+        return html
+
+
+class Jinja2Backend(Jinja2):
+    """Django's Jinja2 backend, with templates that tests can inspect like DTL ones."""
+
+    def from_string(self, template_code: str) -> _Template:
+        return _Template(self.env.from_string(template_code), self)
+
+    def get_template(self, template_name: str) -> _Template:
+        return _Template(super().get_template(template_name).template, self)

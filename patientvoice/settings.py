@@ -85,7 +85,7 @@ WSGI_APPLICATION = "patientvoice.wsgi.application"
 TEMPLATES = [
     {
         # Our pages: Jinja2 with the NHS.UK frontend macros.
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "BACKEND": "patientvoice.jinja.Jinja2Backend",
         "DIRS": [BASE_DIR / "patientvoice" / "jinja2"],
         "APP_DIRS": True,
         "OPTIONS": {"environment": "patientvoice.jinja.environment"},

@@ -406,12 +406,12 @@ def _load_directory() -> dict[str, Organisation]:
         for code in districts:
             PostcodeDistrict.objects.update_or_create(code=code, defaults={"area": area})
     orgs: dict[str, Organisation] = {}
-    for slug, name, kind, ods, area_slug, parent in ORGS:
+    for slug, name, org_kind, ods, area_slug, parent in ORGS:
         orgs[slug], _ = Organisation.objects.update_or_create(
             slug=slug,
             defaults={
                 "name": name,
-                "kind": kind,
+                "kind": org_kind,
                 "ods_code": ods,
                 "area": areas[area_slug],
                 "parent": orgs.get(parent) if parent else None,

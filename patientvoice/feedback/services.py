@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass, field
 from functools import partial
@@ -27,7 +28,7 @@ class ExperienceInput:
     consent_method: str
     what_was_good: str = ""
     could_be_better: str = ""
-    happened_on: object = None
+    happened_on: datetime.date | None = None
     may_publish: bool = False
     may_contact: bool = False
     contact_name: str = ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -17,7 +17,7 @@ from patientvoice.feedback.access import (
     services_with,
 )
 from patientvoice.feedback.forms import CaptureExperienceForm, FeedbackFilterForm
-from patientvoice.feedback.models import Experience
+from patientvoice.feedback.models import Comment, Experience
 from patientvoice.feedback.services import submit_feedback
 from patientvoice.feedback.views import experience_input
 from patientvoice.people import rules
@@ -52,10 +52,20 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         for service in services_with(request.user, rules.VIEW_FEEDBACK).order_by("name")  # type: ignore[arg-type]
     ]
     form = FeedbackFilterForm(request.GET or None, services=services)
+    # A correlated count, not a join and GROUP BY: it runs only for the rows on the page, and
+    # the paginator's COUNT(*) stays a plain count over the filtered table.
+    comment_count = (
+        Comment.objects.filter(experience=OuterRef("pk"))
+        .order_by()
+        .values("experience")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     experiences = (
         _filtered(scoped, form)
         .select_related("service__organisation")
-        .annotate(comment_count=Count("comments"))
+        .annotate(comment_count=Subquery(comment_count))
+        .order_by("-submitted_at", "-id")
     )
     page = Paginator(experiences, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -33,10 +33,12 @@ def organisations_with(user: User | AnonymousUser, permission: str) -> set[int]:
     """Ids of the organisations where the user holds a role granting `permission`."""
     if not user.is_authenticated:
         return set()
-    cache = getattr(user, "_pv_roles", None)
+    # Cached on the user object, which lives for one request, so a page asking several
+    # permission questions costs one query.
+    cache = user.__dict__.get("_pv_roles")
     if cache is None:
         cache = dict(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
-        user._pv_roles = cache  # type: ignore[union-attr]
+        user.__dict__["_pv_roles"] = cache
     return {org_id for org_id, role in cache.items() if permission in PERMISSIONS[role]}
 
 

@@ -1,0 +1,36 @@
+from django.core import mail
+
+from patientvoice.feedback.tasks import acknowledge_experience
+from patientvoice.people.models import Person
+from tests.conftest import World, make_experience
+
+
+def test_it_emails_once_however_often_it_runs(world: World) -> None:
+    person = Person.objects.create(
+        full_name="Sam", email="sam@example.org", preferred_contact="email"
+    )
+    experience = make_experience(world.maternity, may_contact=True)
+    experience.contact = person
+    experience.save()
+
+    first = acknowledge_experience.enqueue(experience.pk)
+    second = acknowledge_experience.enqueue(experience.pk)
+
+    assert first.return_value is True
+    assert second.return_value is False
+    assert len(mail.outbox) == 1
+    experience.refresh_from_db()
+    assert experience.acknowledged_at is not None
+
+
+def test_it_sends_nothing_without_consent_to_contact(world: World) -> None:
+    experience = make_experience(world.maternity)
+
+    result = acknowledge_experience.enqueue(experience.pk)
+
+    assert result.return_value is False
+    assert mail.outbox == []
+
+
+def test_a_deleted_experience_is_not_an_error(world: World) -> None:
+    assert acknowledge_experience.enqueue(999_999).return_value is False
