@@ -20,7 +20,7 @@ def acknowledge_experience(experience_id: int) -> bool:
     """
     with transaction.atomic():
         experience = (
-            Experience.objects.select_for_update()
+            Experience.objects.select_for_update(of=("self",))
             .select_related("contact", "service")
             .filter(pk=experience_id, acknowledged_at__isnull=True)
             .first()
