@@ -10,11 +10,17 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
+from patientvoice.people import rules
 from patientvoice.ui import error_summary_items, nhsuk_field
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def can(user: Any, permission: str) -> bool:
+    """Whether the user holds `permission` at any organisation (for showing navigation)."""
+    return bool(rules.organisations_with(user, getattr(rules, permission)))
 
 
 def environment(**options: Any) -> Environment:
@@ -28,6 +34,7 @@ def environment(**options: Any) -> Environment:
             "url": url,
             "static": static,
             "get_messages": get_messages,
+            "can": can,
             "nhsuk_field": nhsuk_field,
             "error_summary_items": error_summary_items,
         }

@@ -165,6 +165,9 @@ _TASK_BACKENDS = {
 }
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default"]}}
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+# Tasks that receive the ids of newly stored comments, enqueued after the storing transaction
+# commits (docs/decisions/0001-comment-follow-up-tasks.md).
+FEEDBACK_COMMENT_TASKS = ["patientvoice.insight.tasks.classify_comments"]
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "patientvoice@localhost")

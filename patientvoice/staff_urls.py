@@ -3,6 +3,7 @@
 from django.urls import path
 
 from patientvoice.feedback import staff_views
+from patientvoice.insight import views as insight_views
 from patientvoice.people import views as people_views
 
 app_name = "staff"
@@ -14,4 +15,13 @@ urlpatterns = [
     path("feedback/new/", staff_views.capture_choose_service, name="capture_choose_service"),
     path("feedback/new/<slug:slug>/", staff_views.capture, name="capture"),
     path("feedback/<str:reference>/", staff_views.feedback_detail, name="feedback_detail"),
+    path("comments/<int:comment_id>/", insight_views.comment_review, name="comment_review"),
+    path(
+        "comments/<int:comment_id>/raise-concern/",
+        insight_views.raise_concern,
+        name="raise_concern",
+    ),
+    path("concerns/", insight_views.concern_list, name="concern_list"),
+    path("concerns/<int:concern_id>/", insight_views.concern_detail, name="concern_detail"),
+    path("text-model/", insight_views.model_versions, name="model_versions"),
 ]

@@ -7,8 +7,10 @@ import uuid
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from patientvoice.directory.models import Service
 from patientvoice.feedback.models import Comment, Experience
@@ -53,7 +55,8 @@ def submit_feedback(data: ExperienceInput) -> tuple[Experience, bool]:
     try:
         with transaction.atomic():
             experience = _create_experience(data)
-            transaction.on_commit(partial(_enqueue_follow_up, experience.pk))
+            comment_ids = list(experience.comments.values_list("pk", flat=True))
+            transaction.on_commit(partial(_enqueue_follow_up, experience.pk, comment_ids))
     except IntegrityError:
         # Two identical requests raced past the check above; the other one won.
         if data.submission_token is None:
@@ -114,7 +117,20 @@ def _record_contact(data: ExperienceInput) -> Person:
     return person
 
 
-def _enqueue_follow_up(experience_id: int) -> None:
+def enqueue_comment_tasks(comment_ids: list[int]) -> None:
+    """Hand new comments to the apps that read them (settings.FEEDBACK_COMMENT_TASKS).
+
+    Apps to the right of feedback in the design map (insight) add their task there, so that
+    feedback need not import them; see docs/decisions/0001-comment-follow-up-tasks.md.
+    """
+    if not comment_ids:
+        return
+    for path in settings.FEEDBACK_COMMENT_TASKS:
+        import_string(path).enqueue(comment_ids)
+
+
+def _enqueue_follow_up(experience_id: int, comment_ids: list[int]) -> None:
     from patientvoice.feedback.tasks import acknowledge_experience
 
     acknowledge_experience.enqueue(experience_id)
+    enqueue_comment_tasks(comment_ids)

@@ -21,7 +21,7 @@ from patientvoice.feedback.models import Comment, Experience
 from patientvoice.feedback.services import submit_feedback
 from patientvoice.feedback.views import experience_input
 from patientvoice.people import rules
-from patientvoice.people.decorators import staff_member_required
+from patientvoice.people.decorators import staff_member_required, staff_user
 
 PAGE_SIZE = 50
 
@@ -46,10 +46,10 @@ def _filtered(experiences: QuerySet[Experience], form: FeedbackFilterForm) -> Qu
 
 @staff_member_required
 def feedback_list(request: HttpRequest) -> HttpResponse:
-    scoped = experiences_for(request.user)  # type: ignore[arg-type]
+    scoped = experiences_for(staff_user(request))
     services = [
         (service.pk, f"{service.name} ({service.organisation.name})")
-        for service in services_with(request.user, rules.VIEW_FEEDBACK).order_by("name")  # type: ignore[arg-type]
+        for service in services_with(staff_user(request), rules.VIEW_FEEDBACK).order_by("name")
     ]
     form = FeedbackFilterForm(request.GET or None, services=services)
     # A correlated count, not a join and GROUP BY: it runs only for the rows on the page, and
@@ -79,15 +79,17 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
 
 @staff_member_required
 def feedback_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    experience = access_experience(request.user, reference)  # type: ignore[arg-type]
+    experience = access_experience(staff_user(request), reference)
     org_id = experience.organisation_id
     return render(
         request,
         "feedback/staff/detail.jinja",
         {
             "experience": experience,
-            "show_contact": rules.has_permission(request.user, rules.VIEW_CONTACT_DETAILS, org_id),
-            "show_equality": rules.has_permission(request.user, rules.VIEW_EQUALITY, org_id),
+            "show_contact": rules.has_permission(
+                staff_user(request), rules.VIEW_CONTACT_DETAILS, org_id
+            ),
+            "show_equality": rules.has_permission(staff_user(request), rules.VIEW_EQUALITY, org_id),
             "staff_area": True,
         },
     )
@@ -95,7 +97,7 @@ def feedback_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_member_required
 def capture_choose_service(request: HttpRequest) -> HttpResponse:
-    services = services_for_capture(request.user).order_by("organisation__name", "name")  # type: ignore[arg-type]
+    services = services_for_capture(staff_user(request)).order_by("organisation__name", "name")
     return render(
         request, "feedback/staff/capture_choose.jinja", {"services": services, "staff_area": True}
     )
@@ -103,7 +105,7 @@ def capture_choose_service(request: HttpRequest) -> HttpResponse:
 
 @staff_member_required
 def capture(request: HttpRequest, slug: str) -> HttpResponse:
-    service = access_service_for_capture(request.user, slug)  # type: ignore[arg-type]
+    service = access_service_for_capture(staff_user(request), slug)
     form = CaptureExperienceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         experience, _ = submit_feedback(
@@ -112,7 +114,7 @@ def capture(request: HttpRequest, slug: str) -> HttpResponse:
                 service,
                 channel=form.cleaned_data["channel"],
                 consent_method=form.cleaned_data["consent_method"],
-                captured_by=request.user,
+                captured_by=staff_user(request),
             )
         )
         return redirect("staff:feedback_detail", reference=experience.reference)

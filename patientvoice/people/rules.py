@@ -19,13 +19,37 @@ VIEW_FEEDBACK = "view_feedback"
 CAPTURE_FEEDBACK = "capture_feedback"
 VIEW_CONTACT_DETAILS = "view_contact_details"
 VIEW_EQUALITY = "view_equality"
+REVIEW_CLASSIFICATION = "review_classification"
+TRIAGE_CONCERNS = "triage_concerns"
+VIEW_MODEL_VERSIONS = "view_model_versions"
 
-# Officers follow up with people, so see contact details; analysts study who is speaking, so see
-# equality answers. Nobody sees both, which keeps equality data from being tied to a named person.
+# Officers follow up with people, so see contact details and work the safeguarding and
+# complaints queue; analysts study who is speaking, so see equality answers, and correct the text
+# model. Nobody sees both contact details and equality answers, which keeps equality data from
+# being tied to a named person.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.OFFICER: frozenset({VIEW_FEEDBACK, CAPTURE_FEEDBACK, VIEW_CONTACT_DETAILS}),
-    Role.ANALYST: frozenset({VIEW_FEEDBACK, VIEW_EQUALITY}),
-    Role.ORG_ADMIN: frozenset({VIEW_FEEDBACK, CAPTURE_FEEDBACK, VIEW_CONTACT_DETAILS}),
+    Role.OFFICER: frozenset(
+        {
+            VIEW_FEEDBACK,
+            CAPTURE_FEEDBACK,
+            VIEW_CONTACT_DETAILS,
+            TRIAGE_CONCERNS,
+            REVIEW_CLASSIFICATION,
+            VIEW_MODEL_VERSIONS,
+        }
+    ),
+    Role.ANALYST: frozenset(
+        {VIEW_FEEDBACK, VIEW_EQUALITY, REVIEW_CLASSIFICATION, VIEW_MODEL_VERSIONS}
+    ),
+    Role.ORG_ADMIN: frozenset(
+        {
+            VIEW_FEEDBACK,
+            CAPTURE_FEEDBACK,
+            VIEW_CONTACT_DETAILS,
+            TRIAGE_CONCERNS,
+            VIEW_MODEL_VERSIONS,
+        }
+    ),
 }
 
 

@@ -1,0 +1,203 @@
+"""What models and people said about each comment, with provenance.
+
+Nothing here is overwritten: a model's suggestion stays stored when a person corrects it, and a
+new model version adds its own rows beside the old. `is_current` marks the answer the product
+shows and counts; `source` says whether a model or a person gave it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from patientvoice.feedback.models import Comment
+from patientvoice.people.models import User
+
+
+class ModelVersion(models.Model):
+    version = models.CharField(max_length=80, unique=True)
+    training_data_sha256 = models.CharField(max_length=64)
+    trained_at = models.DateTimeField()
+    labels = models.JSONField(default=list)
+    evaluation = models.JSONField(default=dict, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-trained_at"]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class Theme(models.Model):
+    """A sub-category of the theme framework, named exactly as the training data's column."""
+
+    name = models.CharField(max_length=120, unique=True)
+    category = models.CharField(max_length=120, help_text="The v7 framework category")
+
+    class Meta:
+        ordering = ["category", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Source(models.TextChoices):
+    MODEL = "model", "Suggested by the text model"
+    PERSON = "person", "Chosen by a person"
+
+
+class Provenance(models.Model):
+    source = models.CharField(max_length=10, choices=Source.choices)
+    model_version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confidence = models.FloatField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    is_current = models.BooleanField(default=True)
+    reviewed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.source == Source.PERSON or self.reviewed_at is not None
+
+
+class ThemeAssignment(Provenance):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="themes")
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="assignments")
+
+    class Meta:
+        indexes = [models.Index(fields=["theme", "is_current"])]
+        constraints = [
+            # A re-run of the same model version never duplicates its suggestions.
+            models.UniqueConstraint(
+                fields=["comment", "theme", "model_version"],
+                condition=models.Q(source="model"),
+                name="one_model_theme_per_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: {self.theme} ({self.source})"
+
+
+class SentimentAssignment(Provenance):
+    class Sentiment(models.IntegerChoices):
+        VERY_POSITIVE = 1, "Very positive"
+        POSITIVE = 2, "Positive"
+        NEUTRAL = 3, "Neutral or mixed"
+        NEGATIVE = 4, "Negative"
+        VERY_NEGATIVE = 5, "Very negative"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="sentiments")
+    value = models.PositiveSmallIntegerField(choices=Sentiment.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "model_version"],
+                condition=models.Q(source="model"),
+                name="one_model_sentiment_per_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: {self.value} ({self.source})"
+
+
+class Classification(models.Model):
+    """That a model version has read a comment, and what it found beyond themes and sentiment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="classifications")
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="+")
+    personal_data = models.JSONField(default=list, blank=True)
+    proposed_redaction = models.TextField(blank=True)
+    classified_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "model_version"], name="one_classification_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id} by {self.model_version_id}"
+
+
+class Concern(models.Model):
+    """A safeguarding or complaint signal that a person must look at.
+
+    Concerns are never deleted and a later model that no longer flags the comment leaves them in
+    place: only a person closes one, saying what was done.
+    """
+
+    class Kind(models.TextChoices):
+        SAFEGUARDING = "safeguarding", "Safeguarding"
+        COMPLAINT = "complaint", "Complaint"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        PICKED_UP = "picked_up", "Picked up"
+        CLOSED = "closed", "Closed"
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="concerns")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    severity = models.PositiveSmallIntegerField(help_text="1 is most severe")
+    evidence = models.TextField(blank=True)
+    detected_by = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    picked_up_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    picked_up_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    action_taken = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["severity", "-created_at"]
+        indexes = [models.Index(fields=["status", "severity", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "kind"], name="one_concern_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} concern on comment {self.comment_id}"
+
+
+class ReclassificationRun(models.Model):
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="runs")
+    requested_by = models.CharField(max_length=150, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Reclassify with {self.model_version} ({self.done}/{self.total})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.done / self.total)

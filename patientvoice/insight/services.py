@@ -1,0 +1,207 @@
+"""Classifying comments and storing what the model said, with its provenance."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from patientvoice.feedback.models import Comment
+from patientvoice.insight.models import (
+    Classification,
+    Concern,
+    ModelVersion,
+    ReclassificationRun,
+    SentimentAssignment,
+    Source,
+    Theme,
+    ThemeAssignment,
+)
+from patientvoice.insight.reader import Reader, Reading, current_reader
+
+BATCH = 500
+# The wording of each form question as the training data asks it, so the model sees the
+# question it learned from.
+QUESTION_TEXT: dict[str, str] = {
+    Comment.Question.WHAT_WAS_GOOD: "What was good?",
+    Comment.Question.COULD_BE_BETTER: "What could we do better?",
+    Comment.Question.FFT_WHY: "FFT Why?",
+}
+
+
+def _batches(items: Iterable[Comment], size: int) -> Iterator[list[Comment]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def register_model_version(reader: Reader) -> ModelVersion:
+    meta = reader.metadata
+    trained_at = datetime.datetime.fromisoformat(meta["trained_at"])
+    version, _ = ModelVersion.objects.get_or_create(
+        version=reader.version,
+        defaults={
+            "training_data_sha256": meta.get("training_data_sha256", ""),
+            "trained_at": trained_at,
+            "labels": meta.get("labels", []),
+            "evaluation": meta.get("evaluation", {}),
+            "metadata": {k: v for k, v in meta.items() if k not in {"labels", "evaluation"}},
+        },
+    )
+    return version
+
+
+def _themes(names: set[str], categories: dict[str, str]) -> dict[str, Theme]:
+    found = {t.name: t for t in Theme.objects.filter(name__in=names)}
+    missing = names - set(found)
+    if missing:
+        Theme.objects.bulk_create(
+            [Theme(name=n, category=categories.get(n, "Other")) for n in missing],
+            ignore_conflicts=True,
+        )
+        found = {t.name: t for t in Theme.objects.filter(name__in=names)}
+    return found
+
+
+def classify_comments(comment_ids: list[int], reader: Reader | None = None) -> int:
+    """Classify the comments this model version has not read yet; returns how many it read.
+
+    Safe to run twice or concurrently: comments already classified by this version are skipped,
+    and every row written is unique per comment and model version.
+    """
+    reader = reader or current_reader()
+    version = register_model_version(reader)
+    todo = (
+        Comment.objects.filter(pk__in=comment_ids)
+        .exclude(classifications__model_version=version)
+        .select_related("experience")
+        .order_by("pk")
+    )
+    done = 0
+    for batch in _batches(todo.iterator(chunk_size=BATCH), BATCH):
+        readings = reader.read(
+            [c.text for c in batch],
+            [QUESTION_TEXT.get(c.question, "") for c in batch],
+            [c.experience.rating for c in batch],
+        )
+        _store(batch, readings, version, reader.categories)
+        done += len(batch)
+    return done
+
+
+@transaction.atomic
+def _store(
+    comments: list[Comment],
+    readings: list[Reading],
+    version: ModelVersion,
+    categories: dict[str, str],
+) -> None:
+    ids = [c.pk for c in comments]
+    # A person's answer stands: a new model's reading of a reviewed comment is kept for the
+    # record but does not replace what the person chose.
+    reviewed = set(
+        ThemeAssignment.objects.filter(comment_id__in=ids, is_current=True)
+        .exclude(source=Source.MODEL, reviewed_at__isnull=True)
+        .values_list("comment_id", flat=True)
+    )
+    fresh = [i for i in ids if i not in reviewed]
+    ThemeAssignment.objects.filter(comment_id__in=fresh, source=Source.MODEL).exclude(
+        model_version=version
+    ).update(is_current=False)
+    SentimentAssignment.objects.filter(comment_id__in=fresh, source=Source.MODEL).exclude(
+        model_version=version
+    ).update(is_current=False)
+    themes = _themes({name for r in readings for name, _ in r.themes}, categories)
+    theme_rows, sentiment_rows, concern_rows, classification_rows = [], [], [], []
+    for comment, reading in zip(comments, readings, strict=True):
+        current = comment.pk not in reviewed
+        theme_rows += [
+            ThemeAssignment(
+                comment=comment,
+                theme=themes[name],
+                source=Source.MODEL,
+                model_version=version,
+                confidence=confidence,
+                is_current=current,
+            )
+            for name, confidence in reading.themes
+        ]
+        if reading.sentiment is not None:
+            sentiment_rows.append(
+                SentimentAssignment(
+                    comment=comment,
+                    value=reading.sentiment,
+                    source=Source.MODEL,
+                    model_version=version,
+                    confidence=reading.sentiment_confidence,
+                    is_current=current,
+                )
+            )
+        concern_rows += [
+            Concern(
+                comment=comment,
+                kind=kind,
+                severity=severity,
+                evidence=evidence,
+                detected_by=version,
+            )
+            for kind, severity, evidence in reading.concerns
+        ]
+        classification_rows.append(
+            Classification(
+                comment=comment,
+                model_version=version,
+                personal_data=reading.personal_data,
+                proposed_redaction=reading.redacted if reading.personal_data else "",
+            )
+        )
+    ThemeAssignment.objects.bulk_create(theme_rows, ignore_conflicts=True)
+    SentimentAssignment.objects.bulk_create(sentiment_rows, ignore_conflicts=True)
+    # A concern already raised for this comment (by any model or person) is left as it is.
+    Concern.objects.bulk_create(concern_rows, ignore_conflicts=True)
+    Classification.objects.bulk_create(classification_rows, ignore_conflicts=True)
+
+
+def start_reclassification(requested_by: str = "") -> ReclassificationRun:
+    """Record a run of the current model over every comment and enqueue it after commit."""
+    from patientvoice.insight.tasks import reclassify
+
+    version = register_model_version(current_reader())
+    run = ReclassificationRun.objects.create(
+        model_version=version, requested_by=requested_by, total=Comment.objects.count()
+    )
+    transaction.on_commit(lambda: reclassify.enqueue(run.pk))
+    return run
+
+
+def continue_reclassification(run_id: int, chunk: int = 2000) -> ReclassificationRun:
+    """Work through every comment in id order, saving progress after each chunk.
+
+    Re-running a failed or interrupted run resumes: comments this version has read are skipped.
+    """
+    run = ReclassificationRun.objects.select_related("model_version").get(pk=run_id)
+    reader = current_reader()
+    if reader.version != run.model_version.version:
+        run.error = f"the model on disk is now {reader.version}; start a new run"
+        run.save(update_fields=["error"])
+        return run
+    last = 0
+    highest = Comment.objects.aggregate(m=Max("pk"))["m"] or 0
+    while last < highest:
+        ids = list(
+            Comment.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk]
+        )
+        if not ids:
+            break
+        classify_comments(ids, reader)
+        last = ids[-1]
+        run.done = Classification.objects.filter(model_version=run.model_version).count()
+        run.save(update_fields=["done"])
+    run.finished_at = timezone.now()
+    run.error = ""
+    run.save(update_fields=["finished_at", "error"])
+    return run

@@ -1,0 +1,21 @@
+"""Background classification. Every task takes ids and is safe to run more than once."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from patientvoice.insight import services
+
+
+@task()
+def classify_comments(comment_ids: list[int]) -> int:
+    """Classify new comments with the current model. Duplicates are avoided by skipping
+    comments this model version has already read (unique per comment and version)."""
+    return services.classify_comments(comment_ids)
+
+
+@task()
+def reclassify(run_id: int) -> int:
+    """Reclassify every comment for a ReclassificationRun, recording progress as it goes.
+    A re-run resumes where the last one stopped."""
+    return services.continue_reclassification(run_id).done

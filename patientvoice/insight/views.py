@@ -1,0 +1,171 @@
+"""Staff pages for the text insight: reviewing a comment, the concerns queue, model versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from patientvoice.feedback.models import Comment
+from patientvoice.insight import review
+from patientvoice.insight.access import access_comment, access_concern, concerns_for
+from patientvoice.insight.forms import CloseConcernForm, RaiseConcernForm, ReviewForm
+from patientvoice.insight.models import (
+    Classification,
+    Concern,
+    ModelVersion,
+    ReclassificationRun,
+    SentimentAssignment,
+    ThemeAssignment,
+)
+from patientvoice.people import rules
+from patientvoice.people.decorators import staff_member_required, staff_user
+
+OPEN = [Concern.Status.NEW, Concern.Status.PICKED_UP]
+
+
+def _comment_context(comment: Comment) -> dict[str, Any]:
+    themes = list(
+        ThemeAssignment.objects.filter(comment=comment)
+        .select_related(
+            "theme",
+            "model_version",
+            "assigned_by",
+            "reviewed_by",
+        )
+        .order_by("-is_current", "theme__category", "theme__name")
+    )
+    sentiments = list(
+        SentimentAssignment.objects.filter(comment=comment)
+        .select_related(
+            "model_version",
+            "assigned_by",
+            "reviewed_by",
+        )
+        .order_by("-is_current", "-assigned_at")
+    )
+    return {
+        "comment": comment,
+        "current_themes": [t for t in themes if t.is_current],
+        "history": themes,
+        "sentiments": sentiments,
+        "current_sentiment": next((s for s in sentiments if s.is_current), None),
+        "classification": Classification.objects.filter(comment=comment)
+        .select_related("model_version")
+        .order_by("-classified_at")
+        .first(),
+        "staff_area": True,
+    }
+
+
+@staff_member_required
+def comment_review(request: HttpRequest, comment_id: int) -> HttpResponse:
+    comment = access_comment(staff_user(request), comment_id, rules.REVIEW_CLASSIFICATION)
+    context = _comment_context(comment)
+    initial = {
+        "themes": [t.theme.name for t in context["current_themes"]],
+        "sentiment": getattr(context["current_sentiment"], "value", None),
+    }
+    form = ReviewForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review.record_review(
+                comment,
+                staff_user(request),
+                form.cleaned_data["themes"],
+                form.cleaned_data["sentiment"],
+            )
+        except ValidationError as error:
+            form.add_error("themes", error)
+        else:
+            messages.success(request, "Your review has been saved")
+            return redirect("staff:comment_review", comment_id=comment.pk)
+    can_raise = rules.has_permission(
+        staff_user(request), rules.TRIAGE_CONCERNS, comment.experience.organisation_id
+    )
+    return render(
+        request,
+        "insight/comment_review.jinja",
+        {**context, "form": form, "raise_form": RaiseConcernForm() if can_raise else None},
+    )
+
+
+@staff_member_required
+@require_POST
+def raise_concern(request: HttpRequest, comment_id: int) -> HttpResponse:
+    comment = access_comment(staff_user(request), comment_id, rules.TRIAGE_CONCERNS)
+    form = RaiseConcernForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the kind of concern and say why you are raising it")
+        return redirect("staff:comment_review", comment_id=comment.pk)
+    concern = review.raise_concern(
+        comment,
+        staff_user(request),
+        form.cleaned_data["kind"],
+        1,
+        form.cleaned_data["note"],
+    )
+    return redirect("staff:concern_detail", concern_id=concern.pk)
+
+
+@staff_member_required
+def concern_list(request: HttpRequest) -> HttpResponse:
+    if not rules.organisations_with(staff_user(request), rules.TRIAGE_CONCERNS):
+        raise PermissionDenied("Your role does not include the concerns queue")
+    status = request.GET.get("status", "open")
+    concerns = concerns_for(staff_user(request))
+    concerns = (
+        concerns.filter(status=Concern.Status.CLOSED)
+        if status == "closed"
+        else (concerns.filter(status__in=OPEN))
+    )
+    concerns = concerns.select_related(
+        "comment__experience__service__organisation", "picked_up_by"
+    ).order_by("severity", "-created_at", "-pk")
+    page = Paginator(concerns, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "insight/concern_list.jinja", {"page": page, "status": status, "staff_area": True}
+    )
+
+
+@staff_member_required
+def concern_detail(request: HttpRequest, concern_id: int) -> HttpResponse:
+    concern = access_concern(staff_user(request), concern_id)
+    form = CloseConcernForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "pick_up":
+                review.pick_up_concern(concern, staff_user(request))
+                messages.success(request, "You have picked up this concern")
+                return redirect("staff:concern_detail", concern_id=concern.pk)
+            if form.is_valid():
+                review.close_concern(
+                    concern, staff_user(request), form.cleaned_data["action_taken"]
+                )
+                messages.success(request, "The concern is closed")
+                return redirect("staff:concern_list")
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(
+        request,
+        "insight/concern_detail.jinja",
+        {"concern": concern, "form": form, "staff_area": True},
+    )
+
+
+@staff_member_required
+def model_versions(request: HttpRequest) -> HttpResponse:
+    if not rules.organisations_with(staff_user(request), rules.VIEW_MODEL_VERSIONS):
+        raise PermissionDenied("Your role does not include model versions")
+    versions = ModelVersion.objects.all()
+    runs = ReclassificationRun.objects.select_related("model_version")[:10]
+    return render(
+        request,
+        "insight/model_versions.jinja",
+        {"versions": versions, "runs": runs, "staff_area": True},
+    )
