@@ -184,6 +184,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# The address people reach the site at, for links in emails sent by background tasks.
+BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Where `patientvoice train` writes the text model and the web app and worker read it.
 PATIENTVOICE_MODEL_DIR = Path(os.environ.get("PATIENTVOICE_MODEL_DIR", BASE_DIR / "var" / "models"))
 

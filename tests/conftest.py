@@ -34,7 +34,9 @@ class World:
 
 
 def make_user(username: str, memberships: list[tuple[Organisation, str]] = ()) -> User:  # type: ignore[assignment]
-    user = User.objects.create_user(username=username, password="password")
+    user = User.objects.create_user(
+        username=username, password="password", email=f"{username}@example.org"
+    )
     for organisation, role in memberships:
         Membership.objects.create(user=user, organisation=organisation, role=role)
     return user

@@ -6,8 +6,11 @@ import datetime
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from patientvoice.feedback.models import Comment
@@ -22,6 +25,8 @@ from patientvoice.insight.models import (
     ThemeAssignment,
 )
 from patientvoice.insight.reader import Reader, Reading, current_reader
+from patientvoice.people import rules
+from patientvoice.people.models import Membership
 
 BATCH = 500
 # The wording of each form question as the training data asks it, so the model sees the
@@ -164,6 +169,67 @@ def _store(
     # A concern already raised for this comment (by any model or person) is left as it is.
     Concern.objects.bulk_create(concern_rows, ignore_conflicts=True)
     Classification.objects.bulk_create(classification_rows, ignore_conflicts=True)
+    if concern_rows:
+        transaction.on_commit(_enqueue_concern_alerts)
+
+
+def _enqueue_concern_alerts() -> None:
+    from patientvoice.insight.tasks import alert_new_concerns
+
+    alert_new_concerns.enqueue()
+
+
+def alert_new_concerns() -> int:
+    """Email the people who work each organisation's concerns queue about concerns nobody has
+    been told of yet; returns how many concerns were announced.
+
+    Each concern is claimed by setting `notified_at` under a row lock before its email goes,
+    so two workers running this at once never announce the same concern twice.
+    """
+    announced = 0
+    with transaction.atomic():
+        concerns = list(
+            Concern.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(notified_at__isnull=True)
+            .select_related("comment__experience__service")
+            .order_by("severity", "created_at")[:200]
+        )
+        by_org: dict[int, list[Concern]] = {}
+        for concern in concerns:
+            by_org.setdefault(concern.comment.experience.organisation_id, []).append(concern)
+        for org_id, org_concerns in by_org.items():
+            recipients = _triage_emails(org_id)
+            if recipients:
+                _send_alert(recipients, org_concerns)
+            announced += len(org_concerns)
+        Concern.objects.filter(pk__in=[c.pk for c in concerns]).update(notified_at=timezone.now())
+    return announced
+
+
+def _triage_emails(organisation_id: int) -> list[str]:
+    roles = [role for role, perms in rules.PERMISSIONS.items() if rules.TRIAGE_CONCERNS in perms]
+    return sorted(
+        set(
+            Membership.objects.filter(organisation_id=organisation_id, role__in=roles)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
+def _send_alert(recipients: list[str], concerns: list[Concern]) -> None:
+    lines = [
+        f"- {c.get_kind_display()} (severity {c.severity}) about "
+        f"{c.comment.experience.service.name}: "
+        f"{settings.BASE_URL}{reverse('staff:concern_detail', args=[c.pk])}"
+        for c in concerns
+    ]
+    send_mail(
+        subject=f"{len(concerns)} new concern(s) need a person to look at them",
+        message="New concerns were flagged in feedback:\n\n" + "\n".join(lines) + "\n",
+        from_email=None,
+        recipient_list=recipients,
+    )
 
 
 def start_reclassification(requested_by: str = "") -> ReclassificationRun:

@@ -19,3 +19,10 @@ def reclassify(run_id: int) -> int:
     """Reclassify every comment for a ReclassificationRun, recording progress as it goes.
     A re-run resumes where the last one stopped."""
     return services.continue_reclassification(run_id).done
+
+
+@task(priority=50)
+def alert_new_concerns() -> int:
+    """Tell triage staff about new concerns. Safe to run twice: each concern is claimed (its
+    `notified_at` set) under a row lock in the same transaction as the email."""
+    return services.alert_new_concerns()

@@ -129,3 +129,24 @@ def test_staff_can_raise_a_concern_the_model_missed(world: World) -> None:
     concern = Concern.objects.get()
     assert response["Location"] == f"/staff/concerns/{concern.pk}/"
     assert concern.raised_by == world.alice and concern.detected_by is None
+
+
+def test_new_concerns_are_emailed_to_the_triage_staff_once(world: World) -> None:
+    from django.core import mail
+
+    from patientvoice.insight.tasks import alert_new_concerns
+
+    concern_on(world.maternity)
+    concern_on(world.maternity, kind="complaint", severity=2)
+    concern_on(world.appointments)
+
+    first = alert_new_concerns.enqueue()
+    second = alert_new_concerns.enqueue()
+
+    assert (first.return_value, second.return_value) == (3, 0)
+    recipients = sorted(tuple(sorted(m.to)) for m in mail.outbox)
+    assert recipients == [("alice@example.org", "charlie@example.org"), ("dana@example.org",)]
+    hospital = next(m for m in mail.outbox if "alice@example.org" in m.to)
+    assert hospital.subject.startswith("2 new concern(s)")
+    assert "/staff/concerns/" in hospital.body
+    assert not Concern.objects.filter(notified_at__isnull=True).exists()
