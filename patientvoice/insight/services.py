@@ -232,15 +232,17 @@ def _send_alert(recipients: list[str], concerns: list[Concern]) -> None:
     )
 
 
-def start_reclassification(requested_by: str = "") -> ReclassificationRun:
-    """Record a run of the current model over every comment and enqueue it after commit."""
+def start_reclassification(requested_by: str = "", enqueue: bool = True) -> ReclassificationRun:
+    """Record a run of the current model over every comment and, unless the caller will run it
+    itself, enqueue it after commit."""
     from patientvoice.insight.tasks import reclassify
 
     version = register_model_version(current_reader())
     run = ReclassificationRun.objects.create(
         model_version=version, requested_by=requested_by, total=Comment.objects.count()
     )
-    transaction.on_commit(lambda: reclassify.enqueue(run.pk))
+    if enqueue:
+        transaction.on_commit(lambda: reclassify.enqueue(run.pk))
     return run
 
 

@@ -158,3 +158,22 @@ def test_services_can_be_found_by_name_or_place(client: Client, world: World) ->
     assert 'href="/share/services/maternity/"' in by_name
     assert 'href="/share/services/oak-lane-appointments/"' in by_place
     assert 'href="/share/services/maternity/"' not in by_place
+
+
+def test_the_service_search_takes_the_same_queries_however_many_services(
+    client: Client, world: World
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from patientvoice.directory.models import Service
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/share/", {"q": "unit"}).status_code == 200
+        return len(captured)
+
+    few = count()
+    for n in range(15):
+        Service.objects.create(organisation=world.hospital, name=f"Unit {n}", slug=f"unit-{n}")
+    assert count() == few

@@ -150,3 +150,25 @@ def test_new_concerns_are_emailed_to_the_triage_staff_once(world: World) -> None
     assert hospital.subject.startswith("2 new concern(s)")
     assert "/staff/concerns/" in hospital.body
     assert not Concern.objects.filter(notified_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", 302), ("alice", 200), ("bob", 200), ("charlie", 200), ("erin", 403)],
+)
+def test_model_versions_are_visible_to_staff_roles(world: World, persona: str, status: int) -> None:
+    from patientvoice.insight.models import ModelVersion
+
+    ModelVersion.objects.create(
+        version="px-2026-11-23-abc",
+        training_data_sha256="f" * 64,
+        trained_at=timezone.now(),
+        evaluation={"themes_micro_f1": 0.75},
+    )
+
+    response = client_for(world, persona).get("/staff/text-model/")
+
+    assert response.status_code == status
+    if status == 200:
+        page = response.content.decode()
+        assert "px-2026-11-23-abc" in page and "f" * 64 in page and "0.750" in page
