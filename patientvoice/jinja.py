@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.template.backends.jinja2 import Jinja2
 from django.template.backends.jinja2 import Template as Jinja2Template
@@ -33,6 +34,7 @@ def environment(**options: Any) -> Environment:
         {
             "url": url,
             "static": static,
+            "static_url": settings.STATIC_URL,
             "get_messages": get_messages,
             "can": can,
             "nhsuk_field": nhsuk_field,

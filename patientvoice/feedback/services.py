@@ -52,17 +52,22 @@ def submit_feedback(data: ExperienceInput) -> tuple[Experience, bool]:
         existing = Experience.objects.filter(submission_token=data.submission_token).first()
         if existing:
             return existing, False
-    try:
-        with transaction.atomic():
-            experience = _create_experience(data)
-            comment_ids = list(experience.comments.values_list("pk", flat=True))
-            transaction.on_commit(partial(_enqueue_follow_up, experience.pk, comment_ids))
-    except IntegrityError:
-        # Two identical requests raced past the check above; the other one won.
-        if data.submission_token is None:
-            raise
-        return Experience.objects.get(submission_token=data.submission_token), False
-    return experience, True
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                experience = _create_experience(data)
+                comment_ids = list(experience.comments.values_list("pk", flat=True))
+                transaction.on_commit(partial(_enqueue_follow_up, experience.pk, comment_ids))
+        except IntegrityError:
+            # Either two identical requests raced past the check above and the other one won,
+            # or the random reference collided with an existing one: then try a new reference.
+            if data.submission_token:
+                winner = Experience.objects.filter(submission_token=data.submission_token).first()
+                if winner:
+                    return winner, False
+            continue
+        return experience, True
+    raise RuntimeError("Could not store the experience after three attempts")
 
 
 def _create_experience(data: ExperienceInput) -> Experience:

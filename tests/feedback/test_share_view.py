@@ -177,3 +177,21 @@ def test_the_service_search_takes_the_same_queries_however_many_services(
     for n in range(15):
         Service.objects.create(organisation=world.hospital, name=f"Unit {n}", slug=f"unit-{n}")
     assert count() == few
+
+
+def test_a_reference_that_collides_is_replaced_and_nothing_is_lost(
+    client: Client, world: World, monkeypatch: Any
+) -> None:
+    first = client.post(URL, valid_form())
+    taken = Experience.objects.get().reference
+    references = iter([taken, "PV-NEW2-REF3"])
+    # The field's default is resolved once per process (Field._get_default), so patch that.
+    field = Experience._meta.get_field("reference")
+    monkeypatch.setattr(field, "_get_default", lambda: next(references), raising=False)
+
+    second = client.post(URL, valid_form())
+
+    assert first.status_code == second.status_code == 302
+    assert sorted(Experience.objects.values_list("reference", flat=True)) == sorted(
+        [taken, "PV-NEW2-REF3"]
+    )

@@ -1,0 +1,757 @@
+"""Load test of the share-experience form on the production profile.
+
+Sets up PostgreSQL, gunicorn with several worker processes and production settings (DEBUG off,
+manifest static files), drives GET form -> POST form from a second process over loopback with many
+concurrent clients, then checks in the database that every accepted submission was stored, once.
+
+    .venv/bin/python bench/submit_load.py                      # 20 s, 16 clients, 4 workers
+    .venv/bin/python bench/submit_load.py --seconds 60 --clients 32 --workers 8
+    .venv/bin/python bench/submit_load.py --submissions 2000   # stop after 2000 attempts
+    .venv/bin/python bench/submit_load.py --json               # machine-readable result
+
+Each run drops and recreates the database named by --database (default patientvoice_bench; the
+name must contain "bench"), migrates it, loads the demo world and collects static files into a
+temporary directory; the database is left in place afterwards for inspection. PostgreSQL is
+reached as the `postgres` user on 127.0.0.1:5432 (--pg to change); only loopback is allowed.
+
+A submission is "accepted" only when the POST answers 302 to /share/thank-you/<reference>/. The
+run also submits one form twice, and several forms twice at the same moment, to check that a
+repeated submission token gives back the same reference and stores one record.
+
+Exit status: 0 when stored equals accepted and every check passed, 1 otherwise (a MISMATCH or
+FAILED line says which), 2 when the set-up itself failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import http.client
+import json
+import math
+import os
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import psycopg
+from psycopg import sql
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+FFT_CSV = REPO / "patientvoice" / "insight" / "data" / "v6framework_train.csv"
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+REQUEST_TIMEOUT = 15.0  # seconds, for every single request
+THANK_YOU = "/share/thank-you/"
+FALLBACK_COMMENTS: list[tuple[int | None, str]] = [
+    (1, "The nurses were kind and explained everything clearly."),
+    (4, "I waited over two hours and nobody told us why."),
+    (2, "Easy to book, seen on time, friendly receptionist."),
+]
+
+
+class SetupError(Exception):
+    """The benchmark could not build the production profile; nothing was measured."""
+
+
+def log(message: str) -> None:
+    # Progress goes to stderr so that --json output on stdout stays parseable.
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- HTTP: one visitor is one browser (its own cookies), one connection per request -------------
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    location: str
+    body: str
+    ms: float
+
+
+class Visitor:
+    """A browser with a cookie jar. gunicorn's sync workers close every connection after the
+    response, so keep-alive would not be used anyway: each request opens its own connection."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, fields: dict[str, str] | None = None) -> Response:
+        headers = {"Host": f"{self.host}:{self.port}", "User-Agent": "patientvoice-bench"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if fields is not None:
+            body = urlencode(fields).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=REQUEST_TIMEOUT)
+        try:
+            start = time.perf_counter()
+            connection.request(method, path, body=body, headers=headers)
+            reply = connection.getresponse()
+            text = reply.read().decode("utf-8", "replace")
+            ms = (time.perf_counter() - start) * 1000
+        finally:
+            connection.close()
+        for raw in reply.headers.get_all("Set-Cookie") or []:
+            name, _, rest = raw.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return Response(reply.status, reply.getheader("Location", ""), text, ms)
+
+
+class HiddenInputs(HTMLParser):
+    """Collects <input type="hidden"> name/value pairs (CSRF token, submission token)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "input" and found.get("type") == "hidden" and found.get("name"):
+            self.values[found["name"] or ""] = found.get("value") or ""
+
+
+def hidden_inputs(page: str) -> dict[str, str]:
+    parser = HiddenInputs()
+    parser.feed(page)
+    return parser.values
+
+
+def thank_you_reference(response: Response) -> str | None:
+    path = urlsplit(response.location).path
+    if response.status != 302 or not path.startswith(THANK_YOU):
+        return None
+    return path[len(THANK_YOU) :].strip("/") or None
+
+
+# --- What a person types ---------------------------------------------------------------------
+
+
+def load_comments() -> list[tuple[int | None, str]]:
+    """Real FFT comments from the shipped data set, so payload sizes are realistic."""
+    if not FFT_CSV.exists():
+        return list(FALLBACK_COMMENTS)
+    comments: list[tuple[int | None, str]] = []
+    with FFT_CSV.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            text = (row.get("FFT answer") or "").strip()
+            if len(text) >= 3:
+                raw = row.get("FFT categorical answer") or ""
+                comments.append((int(raw) if raw in {"1", "2", "3", "4", "5", "6"} else None, text))
+    return comments or list(FALLBACK_COMMENTS)
+
+
+def fill_form(rng: random.Random, comments: list[tuple[int | None, str]]) -> dict[str, str]:
+    """A filled share-experience form without its hidden tokens; mixes the optional parts."""
+    rating, text = rng.choice(comments)
+    rating = rating or rng.choice([1, 1, 2, 3, 4, 5, 6])
+    good, better = (text, "") if rating <= 2 else ("", text)
+    if rng.random() < 0.2:
+        better = better or rng.choice(comments)[1]
+        good = good or rng.choice(comments)[1]
+    fields = {
+        "rating": str(rating),
+        "respondent": rng.choice(["patient"] * 6 + ["carer", "relative", "other"]),
+        "what_was_good": good,
+        "could_be_better": better,
+    }
+    if rng.random() < 0.5:
+        # At least a day ago: the server's "today" (Europe/London) may differ from ours.
+        day = datetime.date.today() - datetime.timedelta(days=rng.randint(1, 90))  # noqa: DTZ011
+        fields |= {"happened_on-day": str(day.day), "happened_on-month": str(day.month)}
+        fields["happened_on-year"] = str(day.year)
+    if rng.random() < 0.6:
+        fields["may_publish"] = "on"
+    if rng.random() < 0.15:
+        fields |= {"may_contact": "on", "contact_name": "Alex Bench"}
+        fields["contact_email"] = f"bench-{rng.randrange(10**9)}@example.org"
+    if rng.random() < 0.4:
+        fields |= {
+            "age_band": rng.choice(["16-24", "25-34", "45-54", "65-74", "75+", "not_said"]),
+            "sex": rng.choice(["female", "male", "not_said", ""]),
+            "ethnicity": rng.choice(["A"] * 6 + ["C", "H", "J", "M", "N", "R", "Z", ""]),
+            "disability": rng.choice(["yes", "no", "no", "not_said", ""]),
+            "postcode_district": f"ND{rng.randint(1, 8)}",
+        }
+    return fields
+
+
+def comments_in(fields: dict[str, str]) -> int:
+    return sum(1 for name in ("what_was_good", "could_be_better") if fields[name].strip())
+
+
+# --- The load generator (runs in its own process: `submit_load.py _generate` + JSON on stdin) ----
+
+
+class LoadState:
+    """Shared by the client threads; every mutation holds the lock."""
+
+    def __init__(self, limit: int | None, deadline: float) -> None:
+        self.lock = threading.Lock()
+        self.limit, self.deadline, self.started = limit, deadline, 0
+        self.get_ms: list[float] = []
+        self.post_ms: list[float] = []
+        self.errors: Counter[str] = Counter()
+        self.error_examples: dict[str, str] = {}
+        self.attempts: list[dict[str, Any]] = []
+
+    def claim(self) -> bool:
+        with self.lock:
+            if time.monotonic() >= self.deadline:
+                return False
+            if self.limit is not None and self.started >= self.limit:
+                return False
+            self.started += 1
+            return True
+
+    def error(self, kind: str, example: str = "") -> None:
+        with self.lock:
+            self.errors[kind] += 1
+            self.error_examples.setdefault(kind, example[:300])
+
+
+def submit_once(visitor: Visitor, path: str, fields: dict[str, str], state: LoadState) -> None:
+    try:
+        page = visitor.request("GET", path)
+    except OSError as error:
+        state.error(f"GET {type(error).__name__}", str(error))
+        return
+    if page.status != 200:
+        state.error(f"GET {page.status}", page.body)
+        return
+    hidden = hidden_inputs(page.body)
+    form = fields | {k: hidden.get(k, "") for k in ("csrfmiddlewaretoken", "submission_token")}
+    attempt = {"token": form["submission_token"], "comments": comments_in(form)}
+    with state.lock:
+        state.get_ms.append(page.ms)
+        state.attempts.append(attempt)
+    try:
+        answer = visitor.request("POST", path, form)
+    except OSError as error:
+        # The server may still have stored it: the outcome is unknown, not "rejected".
+        attempt["outcome"] = "unknown"
+        state.error(f"POST {type(error).__name__}", str(error))
+        return
+    reference = thank_you_reference(answer)
+    attempt["reference"] = reference
+    attempt["outcome"] = "accepted" if reference else f"POST {answer.status}"
+    if reference is None:
+        state.error(describe_rejection(answer), answer.body)
+    with state.lock:
+        state.post_ms.append(answer.ms)
+
+
+def describe_rejection(answer: Response) -> str:
+    if answer.status == 200 and "nhsuk-error-summary" in answer.body:
+        return "POST 200 (form shown again with errors)"
+    return f"POST {answer.status}"
+
+
+def client_loop(
+    host: str, port: int, slugs: list[str], state: LoadState, seed: int, comments: list[Any]
+) -> None:
+    rng = random.Random(seed)
+    while state.claim():
+        # A new visitor each time: the public form is filled by many people, once each.
+        path = f"/share/services/{rng.choice(slugs)}/"
+        submit_once(Visitor(host, port), path, fill_form(rng, comments), state)
+
+
+def generate(params: dict[str, Any]) -> dict[str, Any]:
+    host, port = params["host"], params["port"]
+    if host not in LOOPBACK:
+        raise SystemExit(f"refusing to load a non-loopback host: {host}")
+    comments = load_comments()
+    start = time.monotonic()
+    state = LoadState(params["submissions"], start + params["seconds"])
+    threads = [
+        threading.Thread(
+            target=client_loop,
+            args=(host, port, params["slugs"], state, params["seed"] + n, comments),
+            daemon=True,
+        )
+        for n in range(params["clients"])
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        # Bounded: a claimed submission makes two requests, each with REQUEST_TIMEOUT.
+        thread.join(timeout=params["seconds"] + 3 * REQUEST_TIMEOUT)
+    return {
+        "elapsed": time.monotonic() - start,
+        "get_ms": state.get_ms,
+        "post_ms": state.post_ms,
+        "errors": dict(state.errors),
+        "error_examples": state.error_examples,
+        "attempts": list(state.attempts),
+        "stuck_threads": sum(thread.is_alive() for thread in threads),
+    }
+
+
+def run_generator(params: dict[str, Any]) -> dict[str, Any]:
+    """Runs generate() in a second Python process, so client and server never share a GIL."""
+    completed = subprocess.run(
+        [sys.executable, __file__, "_generate"],
+        input=json.dumps(params),
+        capture_output=True,
+        text=True,
+        timeout=params["seconds"] + 4 * REQUEST_TIMEOUT + 30,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise SetupError(f"load generator failed:\n{completed.stderr[-3000:]}")
+    return dict(json.loads(completed.stdout))
+
+
+# --- The production profile: database, settings, gunicorn -------------------------------------
+
+
+def loopback_url(url: str) -> str:
+    if urlsplit(url).hostname not in LOOPBACK:
+        raise SetupError(f"only loopback PostgreSQL is allowed, not {url}")
+    return url.rstrip("/")
+
+
+def recreate_database(pg: str, name: str) -> None:
+    with psycopg.connect(f"{pg}/postgres", autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def production_env(
+    settings: str, database_url: str, static_root: Path, port: int
+) -> dict[str, str]:
+    return os.environ | {
+        "DJANGO_SETTINGS_MODULE": settings,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_COOKIES": "false",
+        "TASK_BACKEND": "database",
+        # Our own static root: the manifest storage must not write into the shared var/static.
+        "STATIC_ROOT": str(static_root),
+        "BASE_URL": f"http://127.0.0.1:{port}",
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    command = [str(BIN / "patientvoice"), *args]
+    done = subprocess.run(
+        command, env=env, cwd=REPO, capture_output=True, text=True, timeout=600, check=False
+    )
+    if done.returncode != 0:
+        raise SetupError(f"{' '.join(args)} failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(env: dict[str, str], port: int, workers: int, log_file: Any) -> subprocess.Popen:
+    command = [
+        str(BIN / "gunicorn"),
+        "patientvoice.wsgi",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={workers}",
+        "--timeout=30",
+        "--graceful-timeout=10",
+    ]
+    return subprocess.Popen(command, env=env, cwd=REPO, stdout=log_file, stderr=log_file)
+
+
+def wait_until_ready(server: subprocess.Popen, port: int, path: str, seconds: float = 60) -> None:
+    deadline, last = time.monotonic() + seconds, "no answer"
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SetupError(f"gunicorn exited with status {server.returncode}")
+        try:
+            status = Visitor("127.0.0.1", port).request("GET", path).status
+        except OSError as error:
+            last = str(error)
+        else:
+            # The app answered: a worker is up, and anything but 200 will not fix itself.
+            if status == 200:
+                return
+            raise SetupError(f"GET {path} answered {status} on the production profile")
+        time.sleep(0.2)
+    raise SetupError(f"gunicorn did not answer {path} within {seconds:.0f} s ({last})")
+
+
+def warm_up(port: int, path: str, workers: int) -> None:
+    # Each worker compiles the templates on its first request; keep that out of the figures.
+    # Concurrent, because an idle sync worker takes every request and the others stay cold.
+    def visit() -> None:
+        for _ in range(4):
+            Visitor("127.0.0.1", port).request("GET", path)
+
+    threads = [threading.Thread(target=visit) for _ in range(2 * workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=4 * REQUEST_TIMEOUT)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+# --- Checks against the database --------------------------------------------------------------
+
+
+def database_counts(db: psycopg.Connection) -> dict[str, int]:
+    row = db.execute(
+        "SELECT count(*), coalesce(max(id), 0), (SELECT count(*) FROM feedback_comment),"
+        " (SELECT count(*) FROM django_tasks_database_dbtaskresult) FROM feedback_experience"
+    ).fetchone()
+    assert row is not None
+    return {"experiences": row[0], "max_id": row[1], "comments": row[2], "tasks": row[3]}
+
+
+def verify_storage(
+    db: psycopg.Connection, before: dict[str, int], attempts: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Reconciles what the clients were told with what the database holds."""
+    after = database_counts(db)
+    rows = db.execute(
+        "SELECT submission_token::text, reference FROM feedback_experience WHERE id > %s",
+        [before["max_id"]],
+    ).fetchall()
+    stored = {token: reference for token, reference in rows}
+    by_token = {a["token"]: a for a in attempts}
+    accepted = {token: a for token, a in by_token.items() if a.get("outcome") == "accepted"}
+    lost = [a for token, a in accepted.items() if stored.get(token) != a["reference"]]
+    unconfirmed = Counter(
+        by_token.get(token, {}).get("outcome", "never sent")
+        for token in stored.keys() - accepted.keys()
+    )
+    return {
+        "accepted": len(accepted),
+        "stored": after["experiences"] - before["experiences"],
+        "stored_new_ids": len(stored),
+        "lost": [a["reference"] for a in lost][:20],
+        "lost_count": len(lost),
+        "stored_unconfirmed": dict(unconfirmed),
+        "comments_sent": sum(a["comments"] for a in accepted.values()),
+        "comments_stored": after["comments"] - before["comments"],
+        "tasks_queued": after["tasks"] - before["tasks"],
+    }
+
+
+def sample_thank_you_pages(port: int, references: list[str], size: int = 20) -> dict[str, int]:
+    sample = random.sample(references, min(size, len(references)))
+    found = 0
+    for reference in sample:
+        page = Visitor("127.0.0.1", port).request("GET", f"{THANK_YOU}{reference}/")
+        found += page.status == 200 and reference in page.body
+    return {"checked": len(sample), "found": found}
+
+
+def tokens_stored(db: psycopg.Connection, tokens: list[str]) -> int:
+    row = db.execute(
+        "SELECT count(*) FROM feedback_experience WHERE submission_token::text = ANY(%s)", [tokens]
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def form_ready_to_post(port: int, path: str, rng: random.Random) -> tuple[Visitor, dict[str, str]]:
+    visitor = Visitor("127.0.0.1", port)
+    page = visitor.request("GET", path)
+    hidden = hidden_inputs(page.body)
+    form = fill_form(rng, FALLBACK_COMMENTS)
+    return visitor, form | {
+        k: hidden.get(k, "") for k in ("csrfmiddlewaretoken", "submission_token")
+    }
+
+
+def post_together(visitor: Visitor, path: str, form: dict[str, str]) -> list[str | None]:
+    """Two POSTs of one form released at the same moment: a double-click that wins the race."""
+    barrier = threading.Barrier(2)
+    references: list[str | None] = [None, None]
+
+    def post(slot: int) -> None:
+        barrier.wait(timeout=REQUEST_TIMEOUT)
+        references[slot] = thank_you_reference(visitor.request("POST", path, form))
+
+    threads = [threading.Thread(target=post, args=(slot,)) for slot in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=2 * REQUEST_TIMEOUT)
+    return references
+
+
+def check_double_submit(db: psycopg.Connection, port: int, path: str, pairs: int) -> dict[str, Any]:
+    rng = random.Random(7)
+    visitor, form = form_ready_to_post(port, path, rng)
+    first, second = (thank_you_reference(visitor.request("POST", path, form)) for _ in range(2))
+    sequential_ok = first is not None and first == second
+    sequential_rows = tokens_stored(db, [form["submission_token"]])
+    racing_same, racing_tokens = 0, []
+    for _ in range(pairs):
+        visitor, form = form_ready_to_post(port, path, rng)
+        references = post_together(visitor, path, form)
+        racing_same += references[0] is not None and references[0] == references[1]
+        racing_tokens.append(form["submission_token"])
+    racing_rows = tokens_stored(db, racing_tokens)
+    return {
+        "sequential_same_reference": sequential_ok,
+        "sequential_rows": sequential_rows,
+        "racing_pairs": pairs,
+        "racing_same_reference": racing_same,
+        "racing_rows": racing_rows,
+        "ok": sequential_ok and sequential_rows == 1 and racing_same == pairs == racing_rows,
+    }
+
+
+def log_tail(log_path: Path, lines: int = 12) -> str:
+    return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def server_log_problems(log_path: Path) -> dict[str, int]:
+    text = log_path.read_text(errors="replace")
+    return {
+        "tracebacks": text.count("Traceback (most recent call last)"),
+        "worker_timeouts": text.count("WORKER TIMEOUT"),
+        "error_lines": sum(" ERROR " in line or "[ERROR]" in line for line in text.splitlines()),
+    }
+
+
+# --- Reporting --------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile; None when nothing was measured."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def latency_summary(values: list[float]) -> dict[str, float | None]:
+    found = {f"p{p}": percentile(values, p) for p in (50, 95, 99)}
+    found["max"] = max(values, default=None)
+    return {name: None if value is None else round(value, 1) for name, value in found.items()}
+
+
+def summarise(config: argparse.Namespace, load: dict[str, Any], **checks: Any) -> dict[str, Any]:
+    storage = checks["storage"]
+    return {
+        "profile": {
+            "workers": config.workers,
+            "clients": config.clients,
+            "seconds": config.seconds,
+            "submissions_limit": config.submissions,
+            "database": config.database,
+            "settings": config.settings,
+            "cpus": os.cpu_count(),
+        },
+        "elapsed_seconds": round(load["elapsed"], 2),
+        "posted": len(load["attempts"]),
+        "accepted": storage["accepted"],
+        "submissions_per_second": round(storage["accepted"] / load["elapsed"], 1),
+        "post_ms": latency_summary(load["post_ms"]),
+        "get_ms": latency_summary(load["get_ms"]),
+        "errors": load["errors"],
+        "error_examples": load["error_examples"],
+        "stuck_client_threads": load["stuck_threads"],
+        **checks,
+    }
+
+
+def verdict(result: dict[str, Any]) -> list[str]:
+    """Every reason the run failed, as the lines to print; empty when it passed."""
+    storage, double = result["storage"], result["double_submit"]
+    problems = []
+    if storage["stored"] != storage["accepted"]:
+        problems.append(
+            f"MISMATCH: stored {storage['stored']} != accepted {storage['accepted']}"
+            f" (stored but not confirmed to the client, by outcome: "
+            f"{storage['stored_unconfirmed'] or 'none'})"
+        )
+    if storage["lost_count"]:
+        problems.append(f"FAILED: {storage['lost_count']} accepted references not stored")
+    if storage["comments_stored"] != storage["comments_sent"]:
+        problems.append(
+            f"MISMATCH: comments stored {storage['comments_stored']}"
+            f" != sent {storage['comments_sent']}"
+        )
+    sampled = result["thank_you_pages"]
+    if sampled["found"] != sampled["checked"]:
+        problems.append(f"FAILED: thank-you pages found {sampled['found']}/{sampled['checked']}")
+    if not double["ok"]:
+        problems.append(f"FAILED: double submission check {double}")
+    if result["stuck_client_threads"]:
+        problems.append(f"FAILED: {result['stuck_client_threads']} client threads never finished")
+    if result["accepted"] == 0:
+        problems.append("FAILED: no submission was accepted")
+    return problems
+
+
+def ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} ms"
+
+
+def print_report(result: dict[str, Any], problems: list[str]) -> None:
+    profile, storage, double = result["profile"], result["storage"], result["double_submit"]
+    post, get = result["post_ms"], result["get_ms"]
+    errors = ", ".join(f"{kind}: {n}" for kind, n in result["errors"].items()) or "none"
+    logs = result["server_log"]
+    lines = [
+        "patientvoice: share-experience form under load (production profile)",
+        f"  server       gunicorn with {profile['workers']} sync workers, PostgreSQL"
+        f" {profile['database']}, {profile['settings']}, {profile['cpus']} CPUs",
+        f"  load         {profile['clients']} clients in a second process, loopback,"
+        f" {result['elapsed_seconds']} s",
+        f"  submissions  {result['accepted']} accepted of {result['posted']} posted",
+        f"  throughput   {result['submissions_per_second']} submissions/s",
+        f"  POST latency p50 {ms(post['p50'])}, p95 {ms(post['p95'])}, p99 {ms(post['p99'])},"
+        f" max {ms(post['max'])}",
+        f"  GET latency  p50 {ms(get['p50'])}, p99 {ms(get['p99'])}",
+        f"  errors       {errors}",
+        f"  stored       {storage['stored']} records for {storage['accepted']} accepted"
+        f" ({storage['lost_count']} accepted references missing)",
+        f"  comments     {storage['comments_stored']} stored for {storage['comments_sent']} sent;"
+        f" {storage['tasks_queued']} background tasks queued",
+        f"  thank-you    {result['thank_you_pages']['found']}/"
+        f"{result['thank_you_pages']['checked']} sampled reference pages found",
+        f"  double POST  sequential: same reference"
+        f" {'yes' if double['sequential_same_reference'] else 'NO'},"
+        f" {double['sequential_rows']} row; racing pairs: {double['racing_same_reference']}/"
+        f"{double['racing_pairs']} same reference, {double['racing_rows']} rows",
+        f"  server log   {logs['tracebacks']} tracebacks, {logs['worker_timeouts']} worker"
+        f" timeouts, {logs['error_lines']} error lines",
+    ]
+    for kind, example in result["error_examples"].items():
+        lines.append(f"  example of {kind}: {' '.join(example.split())[:200]}")
+    lines += problems or ["OK: stored equals accepted and every check passed"]
+    print("\n".join(lines))
+
+
+# --- Orchestration ----------------------------------------------------------------------------
+
+
+def active_service_slugs(db: psycopg.Connection) -> list[str]:
+    rows = db.execute("SELECT slug FROM directory_service WHERE is_active ORDER BY slug").fetchall()
+    if not rows:
+        raise SetupError("the demo world has no active services")
+    return [slug for (slug,) in rows]
+
+
+def prepare(config: argparse.Namespace, env: dict[str, str]) -> None:
+    log(f"Recreating database {config.database}; migrate, demo, collectstatic")
+    recreate_database(config.pg, config.database)
+    manage(env, "migrate", "--noinput")
+    manage(env, "demo")
+    manage(env, "collectstatic", "--noinput", "--verbosity=0")
+
+
+def measure(config: argparse.Namespace, env: dict[str, str], port: int, log_path: Path) -> dict:
+    db_url = env["DATABASE_URL"]
+    with psycopg.connect(db_url, autocommit=True) as db, log_path.open("w") as log_file:
+        slugs = active_service_slugs(db)
+        path = f"/share/services/{slugs[0]}/"
+        server = start_server(env, port, config.workers, log_file)
+        try:
+            try:
+                wait_until_ready(server, port, path)
+            except SetupError as error:
+                raise SetupError(f"{error}\n{log_tail(log_path)}") from None
+            warm_up(port, path, config.workers)
+            before = database_counts(db)
+            log(f"Loading with {config.clients} clients for up to {config.seconds} s")
+            params = {"host": "127.0.0.1", "port": port, "slugs": slugs, "seed": config.seed}
+            params |= {k: getattr(config, k) for k in ("clients", "seconds", "submissions")}
+            load = run_generator(params)
+            storage = verify_storage(db, before, load["attempts"])
+            references = [a["reference"] for a in load["attempts"] if a.get("reference")]
+            pages = sample_thank_you_pages(port, references)
+            log("Checking double submissions")
+            double = check_double_submit(db, port, path, config.racing_pairs)
+        finally:
+            stop_server(server)
+    return summarise(
+        config,
+        load,
+        storage=storage,
+        thank_you_pages=pages,
+        double_submit=double,
+        server_log=server_log_problems(log_path),
+    )
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20, help="load duration (default 20)")
+    parser.add_argument("--submissions", type=int, help="stop after this many attempts")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (16)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (4)")
+    parser.add_argument("--racing-pairs", type=int, default=10, help="double-click races (10)")
+    parser.add_argument("--database", default="patientvoice_bench", help="dropped and recreated")
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="server URL")
+    parser.add_argument("--settings", default="patientvoice.settings", help="settings module")
+    parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    config = parser.parse_args(argv)
+    if "bench" not in config.database:
+        parser.error("--database must contain 'bench': it is dropped on every run")
+    if config.seconds <= 0 or config.clients < 1 or config.workers < 1:
+        parser.error("--seconds, --clients and --workers must be positive")
+    return config
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["_generate"]:
+        print(json.dumps(generate(json.loads(sys.stdin.read()))))
+        return 0
+    config = parse_args(argv)
+    try:
+        config.pg = loopback_url(config.pg)
+        if not (BIN / "gunicorn").exists():
+            raise SetupError(f"no gunicorn beside {sys.executable}: run with .venv/bin/python")
+        port = free_port()
+        with tempfile.TemporaryDirectory(prefix="patientvoice-bench-") as scratch:
+            database_url = f"{config.pg}/{config.database}"
+            env = production_env(config.settings, database_url, Path(scratch) / "static", port)
+            prepare(config, env)
+            result = measure(config, env, port, Path(scratch) / "gunicorn.log")
+            if result["server_log"]["tracebacks"]:
+                log(log_tail(Path(scratch) / "gunicorn.log", 40))
+    except (SetupError, psycopg.Error, subprocess.TimeoutExpired) as error:
+        log(f"SETUP FAILED: {error}")
+        return 2
+    problems = verdict(result)
+    if config.json:
+        print(json.dumps(result | {"problems": problems}, indent=2))
+    else:
+        print_report(result, problems)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
