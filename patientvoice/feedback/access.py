@@ -7,7 +7,7 @@ guessed or copied from elsewhere reveals nothing about whether it exists.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from patientvoice.directory.models import Service
 from patientvoice.feedback.models import Experience
@@ -21,16 +21,12 @@ def experiences_for(user: User) -> QuerySet[Experience]:
 
 
 def access_experience(user: User, reference: str) -> Experience:
-    experience = (
+    experiences = (
         experiences_for(user)
         .select_related("service__organisation", "captured_by", "contact", "equality")
         .prefetch_related("comments")
-        .filter(reference=reference)
-        .first()
     )
-    if experience is None:
-        raise Http404("No feedback with that reference")
-    return experience
+    return get_object_or_404(experiences, reference=reference)
 
 
 def services_with(user: User, permission: str) -> QuerySet[Service]:
@@ -43,7 +39,4 @@ def services_for_capture(user: User) -> QuerySet[Service]:
 
 
 def access_service_for_capture(user: User, slug: str) -> Service:
-    service = services_for_capture(user).filter(slug=slug).first()
-    if service is None:
-        raise Http404("No service you can enter feedback for")
-    return service
+    return get_object_or_404(services_for_capture(user), slug=slug)

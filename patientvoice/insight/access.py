@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from patientvoice.feedback.models import Comment
 from patientvoice.insight.models import Concern
@@ -17,15 +17,8 @@ def comments_for(user: User, permission: str) -> QuerySet[Comment]:
 
 
 def access_comment(user: User, comment_id: int, permission: str) -> Comment:
-    comment = (
-        comments_for(user, permission)
-        .select_related("experience__service__organisation")
-        .filter(pk=comment_id)
-        .first()
-    )
-    if comment is None:
-        raise Http404("No comment you may see with that number")
-    return comment
+    comments = comments_for(user, permission).select_related("experience__service__organisation")
+    return get_object_or_404(comments, pk=comment_id)
 
 
 def concerns_for(user: User) -> QuerySet[Concern]:
@@ -34,17 +27,10 @@ def concerns_for(user: User) -> QuerySet[Concern]:
 
 
 def access_concern(user: User, concern_id: int) -> Concern:
-    concern = (
-        concerns_for(user)
-        .select_related(
-            "comment__experience__service__organisation",
-            "picked_up_by",
-            "closed_by",
-            "detected_by",
-        )
-        .filter(pk=concern_id)
-        .first()
+    concerns = concerns_for(user).select_related(
+        "comment__experience__service__organisation",
+        "picked_up_by",
+        "closed_by",
+        "detected_by",
     )
-    if concern is None:
-        raise Http404("No concern you may see with that number")
-    return concern
+    return get_object_or_404(concerns, pk=concern_id)
