@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from patientvoice.feedback import staff_views
+from patientvoice.feedback import import_views, staff_views
 from patientvoice.insight import views as insight_views
 from patientvoice.people import views as people_views
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("feedback/new/", staff_views.capture_choose_service, name="capture_choose_service"),
     path("feedback/new/<slug:slug>/", staff_views.capture, name="capture"),
     path("feedback/<str:reference>/", staff_views.feedback_detail, name="feedback_detail"),
+    path("imports/", import_views.upload, name="import_upload"),
+    path("imports/<int:batch_id>/", import_views.batch_detail, name="import_batch"),
+    path("imports/<int:batch_id>/columns/", import_views.mapping, name="import_mapping"),
     path("comments/<int:comment_id>/", insight_views.comment_review, name="comment_review"),
     path(
         "comments/<int:comment_id>/raise-concern/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import models
+from django.utils import timezone
 
 from patientvoice.directory.models import Organisation, Service
 from patientvoice.people.models import EqualityMonitoring, Person, User
@@ -14,8 +15,10 @@ _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def new_reference() -> str:
-    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
-    return f"PV-{body[:4]}-{body[4:]}"
+    # 31^10 combinations: a collision is unlikely even after tens of millions of records, and
+    # submit_feedback retries with a new reference if one happens.
+    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(10))
+    return f"PV-{body[:5]}-{body[5:]}"
 
 
 class Rating(models.IntegerChoices):
@@ -30,6 +33,27 @@ class Rating(models.IntegerChoices):
 
 
 FFT_QUESTION = "Overall, how was your experience of our service?"
+
+
+class ImportSource(models.Model):
+    """Where imported feedback comes from (a trust's FFT export, a survey tool), with the column
+    mapping the last person saved for it, so the next file from there maps itself."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="import_sources"
+    )
+    name = models.CharField(max_length=200)
+    mapping = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="unique_source_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Experience(models.Model):
@@ -50,6 +74,7 @@ class Experience(models.Model):
         ONLINE = "online", "Ticked on the online form"
         VERBAL = "verbal", "Said so in person or by phone"
         WRITTEN = "written", "Ticked on a paper form"
+        SOURCE = "source", "As collected by the survey it was imported from"
 
     reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
     # One per form rendering: a double-click or a resubmitted page finds the record it made.
@@ -77,12 +102,25 @@ class Experience(models.Model):
     captured_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="captured_experiences"
     )
-    submitted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A default rather than auto_now_add, so imported records keep the date they were given.
+    submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # For imported records: the natural key that makes re-importing a file create nothing new.
+    source = models.ForeignKey(
+        ImportSource, null=True, blank=True, on_delete=models.PROTECT, related_name="experiences"
+    )
+    external_id = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
         indexes = [models.Index(fields=["organisation", "-submitted_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=models.Q(source__isnull=False),
+                name="one_record_per_source_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -108,3 +146,36 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.experience.reference}: {self.get_question_display()}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded file and what became of it. A batch with any bad row imports nothing."""
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", "Waiting for the columns to be matched"
+        QUEUED = "queued", "Waiting to start"
+        CHECKING = "checking", "Checking rows"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Not imported: rows need fixing"
+
+    source = models.ForeignKey(ImportSource, on_delete=models.CASCADE, related_name="batches")
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    columns = models.JSONField(default=list)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.MAPPING)
+    total_rows = models.PositiveIntegerField(default=0)
+    checked_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"

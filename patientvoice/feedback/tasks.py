@@ -43,3 +43,12 @@ def acknowledge_experience(experience_id: int) -> bool:
             recipient_list=[contact.email],
         )
     return True
+
+
+@task()
+def run_import(batch_id: int) -> str:
+    """Check and import an uploaded file. A second run of a finished batch does nothing, and a
+    re-run of an interrupted one skips rows already imported (natural key per source)."""
+    from patientvoice.feedback.imports import run_import as run
+
+    return run(batch_id).status

@@ -22,6 +22,7 @@ VIEW_EQUALITY = "view_equality"
 REVIEW_CLASSIFICATION = "review_classification"
 TRIAGE_CONCERNS = "triage_concerns"
 VIEW_MODEL_VERSIONS = "view_model_versions"
+IMPORT_FEEDBACK = "import_feedback"
 
 # Officers follow up with people, so see contact details and work the safeguarding and
 # complaints queue; analysts study who is speaking, so see equality answers, and correct the text
@@ -39,7 +40,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.ANALYST: frozenset(
-        {VIEW_FEEDBACK, VIEW_EQUALITY, REVIEW_CLASSIFICATION, VIEW_MODEL_VERSIONS}
+        {VIEW_FEEDBACK, VIEW_EQUALITY, REVIEW_CLASSIFICATION, VIEW_MODEL_VERSIONS, IMPORT_FEEDBACK}
     ),
     Role.ORG_ADMIN: frozenset(
         {
@@ -48,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             VIEW_CONTACT_DETAILS,
             TRIAGE_CONCERNS,
             VIEW_MODEL_VERSIONS,
+            IMPORT_FEEDBACK,
         }
     ),
 }

@@ -1,0 +1,389 @@
+"""Importing Friends and Family Test and survey exports (CSV or XLSX) with a saved column mapping.
+
+A file is read twice. The first pass checks every row and counts them, saving progress as it
+goes; if any row is bad the batch fails with every bad row listed by line, and nothing is
+written. The second pass writes all good rows in one transaction, skipping rows whose natural key
+(source + respondent id, or a fingerprint of the row when the file has no id column) was imported
+before, so re-importing the same or an overlapping file creates no duplicates.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from patientvoice.directory.models import Service, postcode_district
+from patientvoice.feedback.models import Comment, Experience, ImportBatch, Rating
+from patientvoice.feedback.services import enqueue_comment_tasks
+from patientvoice.people.models import EqualityMonitoring
+
+CHUNK = 2000
+MAX_LISTED_ERRORS = 200
+COMMENT_FIELDS = {
+    "what_was_good": Comment.Question.WHAT_WAS_GOOD,
+    "could_be_better": Comment.Question.COULD_BE_BETTER,
+    "fft_why": Comment.Question.FFT_WHY,
+}
+# What the person maps: our field -> the label shown on the mapping page.
+MAPPABLE = {
+    "rating": "FFT rating",
+    "fft_why": "Comment: why did you give that answer?",
+    "what_was_good": "Comment: what was good?",
+    "could_be_better": "Comment: what could be better?",
+    "date": "Date of response",
+    "service": "Service or site",
+    "respondent_id": "Respondent or comment id",
+    "age_band": "Age band",
+    "sex": "Sex",
+    "ethnicity": "Ethnic category code",
+    "postcode": "Postcode or postcode district",
+}
+RATING_WORDS = {label.lower(): value for value, label in Rating.choices} | {
+    # The FFT wording used until April 2020; exports from older systems still carry it.
+    "extremely likely": 1,
+    "likely": 2,
+    "neither likely nor unlikely": 3,
+    "unlikely": 4,
+    "extremely unlikely": 5,
+    "dont know": 6,
+    "don't know": 6,
+    "don’t know": 6,
+}
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+)
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not CSV/XLSX, not UTF-8, no header)."""
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    key: str
+    service_id: int
+    rating: int | None
+    happened_on: datetime.date | None
+    comments: dict[str, str]
+    equality: dict[str, str] = field(default_factory=dict)
+
+
+def read_rows(handle: IO[bytes], name: str) -> Iterator[list[Any]]:
+    """Rows of a CSV or XLSX file as lists of cell values, header first."""
+    if name.lower().endswith(".xlsx"):
+        yield from _xlsx_rows(handle)
+        return
+    try:
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        yield from csv.reader(text)
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            f"The file is not UTF-8 text ({error.reason}): save it as "
+            "'CSV UTF-8' and upload it again"
+        ) from None
+    except csv.Error as error:
+        raise ImportFileError(f"The file is not valid CSV: {error}") from None
+
+
+def _xlsx_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise ImportFileError(f"The file is not a readable XLSX workbook: {error}") from None
+    try:
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        workbook.close()
+
+
+def read_header(handle: IO[bytes], name: str) -> list[str]:
+    """The column names in the first row; leaves the file where it was."""
+    start = handle.tell()
+    try:
+        if name.lower().endswith(".xlsx"):
+            first = next(_xlsx_rows(handle), [])
+        else:
+            first = _first_csv_row(handle.read(1 << 20))
+    finally:
+        handle.seek(start)
+    header = [str(cell or "").strip() for cell in first]
+    if not any(header):
+        raise ImportFileError("The file is empty: the first row must name the columns")
+    return header
+
+
+def _first_csv_row(head: bytes) -> list[str]:
+    # An incremental decoder, because the first megabyte may end inside a character.
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        text = decoder.decode(head, final=False)
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            f"The file is not UTF-8 text ({error.reason}): save it as "
+            "'CSV UTF-8' and upload it again"
+        ) from None
+    return next(csv.reader(io.StringIO(text)), [])
+
+
+class RowChecker:
+    """Turns one row into a ParsedRow, or a message saying what is wrong with it."""
+
+    def __init__(self, batch: ImportBatch, mapping: dict[str, str]) -> None:
+        self.index = {name: i for i, name in enumerate(batch.columns)}
+        self.mapping = {k: v for k, v in mapping.items() if v in self.index}
+        services = Service.objects.filter(organisation_id=batch.source.organisation_id)
+        self.services: dict[str, int] = {}
+        for service in services.select_related("site"):
+            for name in (service.slug, service.name, getattr(service.site, "name", "")):
+                if name:
+                    self.services.setdefault(name.strip().lower(), service.pk)
+        self.default_service = mapping.get("default_service")
+
+    def value(self, row: list[Any], name: str) -> Any:
+        column = self.mapping.get(name)
+        if column is None:
+            return None
+        position = self.index[column]
+        return row[position] if position < len(row) else None
+
+    def text(self, row: list[Any], name: str) -> str:
+        raw = self.value(row, name)
+        return "" if raw is None else str(raw).strip()
+
+    def check(self, line: int, row: list[Any]) -> ParsedRow | str:
+        problems: list[str] = []
+        rating = self._rating(row, problems)
+        happened_on = self._date(row, problems)
+        service_id = self._service(row, problems)
+        equality = self._equality(row, problems)
+        comments = {name: self.text(row, name) for name in COMMENT_FIELDS}
+        comments = {name: text for name, text in comments.items() if text}
+        if not self.text(row, "rating") and not comments:
+            problems.append("has neither a rating nor a comment")
+        if problems:
+            return f"line {line}: " + "; ".join(problems)
+        key = self.text(row, "respondent_id") or self._fingerprint(row)
+        if len(key) > 100:
+            return f"line {line}: the respondent id is longer than 100 characters"
+        assert service_id is not None
+        return ParsedRow(line, key, service_id, rating, happened_on, comments, equality)
+
+    def _rating(self, row: list[Any], problems: list[str]) -> int | None:
+        raw = self.text(row, "rating")
+        if not raw:
+            return None
+        if raw.replace(".0", "").isdigit() and 1 <= int(float(raw)) <= 6:
+            return int(float(raw))
+        value = RATING_WORDS.get(raw.lower())
+        if value is None:
+            problems.append(f"rating {raw!r} is not 1 to 6 or an FFT answer")
+        return value
+
+    def _date(self, row: list[Any], problems: list[str]) -> datetime.date | None:
+        raw = self.value(row, "date")
+        if raw in (None, ""):
+            return None
+        if isinstance(raw, datetime.datetime):
+            return raw.date()
+        if isinstance(raw, datetime.date):
+            return raw
+        for fmt in DATE_FORMATS:
+            try:
+                return datetime.datetime.strptime(str(raw).strip(), fmt).date()  # noqa: DTZ007
+            except ValueError:
+                continue
+        problems.append(f"date {raw!r} is not a date like 2026-03-27 or 27/03/2026")
+        return None
+
+    def _service(self, row: list[Any], problems: list[str]) -> int | None:
+        raw = self.text(row, "service")
+        if not raw:
+            if self.default_service and self.default_service.lower() in self.services:
+                return self.services[self.default_service.lower()]
+            problems.append("has no service")
+            return None
+        service_id = self.services.get(raw.lower())
+        if service_id is None:
+            problems.append(f"service {raw!r} is not one of this organisation's services")
+        return service_id
+
+    def _equality(self, row: list[Any], problems: list[str]) -> dict[str, str]:
+        answers = {}
+        age = self.text(row, "age_band")
+        if age:
+            if age not in EqualityMonitoring.AgeBand.values:
+                problems.append(
+                    f"age band {age!r} is not one of {', '.join(EqualityMonitoring.AgeBand.values)}"
+                )
+            answers["age_band"] = age
+        sex = self.text(row, "sex").lower()
+        if sex:
+            if sex not in EqualityMonitoring.Sex.values:
+                problems.append(f"sex {sex!r} is not female, male or not_said")
+            answers["sex"] = sex
+        ethnicity = self.text(row, "ethnicity").upper()
+        if ethnicity:
+            if ethnicity not in EqualityMonitoring.Ethnicity.values:
+                problems.append(
+                    f"ethnic category {ethnicity!r} is not an NHS Data Dictionary "
+                    "code (A to S, or Z)"
+                )
+            answers["ethnicity"] = ethnicity
+        postcode = self.text(row, "postcode")
+        if postcode:
+            district = postcode_district(postcode)
+            if district is None:
+                problems.append(f"postcode {postcode!r} is not a UK postcode")
+            answers["postcode_district"] = district or ""
+        return answers
+
+    def _fingerprint(self, row: list[Any]) -> str:
+        cells = "\x1f".join("" if cell is None else str(cell) for cell in row)
+        return "row-" + hashlib.sha256(cells.encode()).hexdigest()[:40]
+
+
+def check_batch(batch: ImportBatch) -> list[ParsedRow] | None:
+    """First pass: check every row, saving progress. Returns the rows, or None on failure."""
+    checker = RowChecker(batch, batch.source.mapping)
+    parsed: list[ParsedRow] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    with batch.file.open("rb") as handle:
+        rows = read_rows(handle, batch.original_name)
+        next(rows, None)  # the header
+        for line, row in enumerate(rows, start=2):
+            if not any(cell not in (None, "") for cell in row):
+                continue
+            result = checker.check(line, row)
+            if isinstance(result, str):
+                errors.append(result)
+            elif result.key.startswith("row-"):
+                # Rows without an id are told apart by content and by which repeat they are, so
+                # identical rows (two "Very good" with no comment) are both kept, and importing
+                # the same file again still finds each one.
+                repeat = seen.get(result.key, 0) + 1
+                seen[result.key] = repeat
+                result.key = f"{result.key}-{repeat}"
+                parsed.append(result)
+            elif result.key in seen:
+                errors.append(
+                    f"line {line}: respondent id {result.key!r} already appears on "
+                    f"line {seen[result.key]}"
+                )
+            else:
+                seen[result.key] = line
+                parsed.append(result)
+            if line % CHUNK == 0:
+                ImportBatch.objects.filter(pk=batch.pk).update(checked_rows=line - 1)
+    batch.total_rows = batch.checked_rows = len(parsed) + len(errors)
+    batch.error_count = len(errors)
+    batch.errors = errors[:MAX_LISTED_ERRORS]
+    if errors:
+        batch.status = ImportBatch.Status.FAILED
+        batch.finished_at = timezone.now()
+        batch.save()
+        return None
+    batch.status = ImportBatch.Status.IMPORTING
+    batch.save()
+    return parsed
+
+
+def write_batch(batch: ImportBatch, rows: list[ParsedRow]) -> None:
+    """Second pass: write every new row in one transaction; classification follows commit."""
+    source = batch.source
+    with transaction.atomic():
+        created = 0
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            existing = set(
+                Experience.objects.filter(
+                    source=source, external_id__in=[r.key for r in chunk]
+                ).values_list("external_id", flat=True)
+            )
+            fresh = [r for r in chunk if r.key not in existing]
+            comment_ids = _write_chunk(batch, fresh)
+            created += len(fresh)
+            transaction.on_commit(partial(enqueue_comment_tasks, comment_ids))
+        batch.created_count = created
+        batch.duplicate_count = len(rows) - created
+        batch.status = ImportBatch.Status.DONE
+        batch.finished_at = timezone.now()
+        batch.save()
+
+
+def _write_chunk(batch: ImportBatch, rows: list[ParsedRow]) -> list[int]:
+    source = batch.source
+    with_equality = [r for r in rows if r.equality]
+    equalities = EqualityMonitoring.objects.bulk_create(
+        [EqualityMonitoring(**r.equality) for r in with_equality]
+    )
+    equality_for = {id(r): e for r, e in zip(with_equality, equalities, strict=True)}
+    experiences = Experience.objects.bulk_create(
+        [
+            Experience(
+                service_id=r.service_id,
+                organisation_id=source.organisation_id,
+                rating=r.rating,
+                happened_on=r.happened_on,
+                respondent=Experience.Respondent.PATIENT,
+                channel=Experience.Channel.IMPORT,
+                consent_method=Experience.ConsentMethod.SOURCE,
+                source=source,
+                submitted_at=_when(r.happened_on),
+                external_id=r.key,
+                equality=equality_for.get(id(r)),
+            )
+            for r in rows
+        ]
+    )
+    comments = Comment.objects.bulk_create(
+        [
+            Comment(experience=experience, question=COMMENT_FIELDS[name], text=text)
+            for experience, r in zip(experiences, rows, strict=True)
+            for name, text in r.comments.items()
+        ]
+    )
+    return [c.pk for c in comments]
+
+
+def _when(day: datetime.date | None) -> datetime.datetime:
+    if day is None:
+        return timezone.now()
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+def run_import(batch_id: int) -> ImportBatch:
+    batch = ImportBatch.objects.select_related("source").get(pk=batch_id)
+    if batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED):
+        return batch  # a duplicate enqueue of a finished batch does nothing
+    batch.status = ImportBatch.Status.CHECKING
+    batch.save(update_fields=["status"])
+    try:
+        rows = check_batch(batch)
+    except ImportFileError as error:
+        batch.status, batch.errors, batch.error_count = ImportBatch.Status.FAILED, [str(error)], 1
+        batch.finished_at = timezone.now()
+        batch.save()
+        return batch
+    if rows is not None:
+        write_batch(batch, rows)
+    return batch

@@ -1,0 +1,220 @@
+"""Importing FFT and survey exports: mapping, bad rows, duplicates, CSV and XLSX."""
+
+import io
+import re
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from patientvoice.directory.models import Organisation
+from patientvoice.feedback.models import Comment, Experience, ImportBatch
+from tests.conftest import World
+
+HEADER = "Response ID,Date,Ward,Q1 rating,Q2 why,Age\n"
+GOOD = (
+    "R1,2026-10-01,Maternity unit,Very good,The midwives were wonderful,35-44\n"
+    "R2,02/10/2026,maternity,4,Waited hours for pain relief,\n"
+    "R3,2026-10-03,Maternity unit,1,,75+\n"
+)
+MAPPING = {
+    "respondent_id": "Response ID",
+    "date": "Date",
+    "service": "Ward",
+    "rating": "Q1 rating",
+    "fft_why": "Q2 why",
+    "age_band": "Age",
+}
+
+
+def analyst(world: World) -> Client:
+    client = Client()
+    client.force_login(world.bob)
+    return client
+
+
+def upload(client: Client, content: bytes, name: str = "fft.csv", source: str = "Ward FFT") -> Any:
+    hospital = Organisation.objects.get(slug="northdale-hospitals")
+    return client.post(
+        "/staff/imports/",
+        {
+            "organisation": hospital.pk,
+            "source": source,
+            "file": SimpleUploadedFile(name, content),
+        },
+    )
+
+
+def import_file(
+    client: Client,
+    content: bytes,
+    capture: Any,
+    mapping: dict[str, str] = MAPPING,
+    name: str = "fft.csv",
+) -> ImportBatch:
+    response = upload(client, content, name)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    batch = ImportBatch.objects.latest("pk")
+    with capture(execute=True):
+        client.post(f"/staff/imports/{batch.pk}/columns/", mapping)
+    batch.refresh_from_db()
+    return batch
+
+
+def test_an_analyst_imports_a_file_and_sees_what_was_created(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    batch = import_file(
+        analyst(world), (HEADER + GOOD).encode(), django_capture_on_commit_callbacks
+    )
+
+    assert (batch.status, batch.created_count, batch.duplicate_count) == ("done", 3, 0)
+    r2 = Experience.objects.get(external_id="R2")
+    assert (r2.rating, str(r2.happened_on), r2.channel) == (4, "2026-10-02", "import")
+    assert r2.service == world.maternity
+    assert Comment.objects.get(experience=r2).text == "Waited hours for pain relief"
+    assert Experience.objects.get(external_id="R1").equality.age_band == "35-44"
+    assert Experience.objects.get(external_id="R3").comments.count() == 0
+    page = analyst(world).get(f"/staff/imports/{batch.pk}/").content.decode()
+    assert "Records created" in page
+
+
+def test_the_mapping_is_saved_for_the_next_file_from_the_source(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    import_file(analyst(world), (HEADER + GOOD).encode(), django_capture_on_commit_callbacks)
+    upload(analyst(world), (HEADER + GOOD).encode())
+    batch = ImportBatch.objects.latest("pk")
+
+    page = analyst(world).get(f"/staff/imports/{batch.pk}/columns/").content.decode()
+
+    assert re.search(r'<option value="Q1 rating" selected\s*>', page)
+
+
+def test_reimporting_the_same_or_an_overlapping_file_creates_no_duplicates(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = analyst(world)
+    import_file(client, (HEADER + GOOD).encode(), django_capture_on_commit_callbacks)
+    again = import_file(client, (HEADER + GOOD).encode(), django_capture_on_commit_callbacks)
+    overlap = import_file(
+        client,
+        (HEADER + GOOD + "R4,2026-10-04,Maternity unit,2,Good,\n").encode(),
+        django_capture_on_commit_callbacks,
+    )
+
+    assert (again.created_count, again.duplicate_count) == (0, 3)
+    assert (overlap.created_count, overlap.duplicate_count) == (1, 3)
+    assert Experience.objects.count() == 4
+
+
+def test_rows_without_an_id_are_recognised_when_imported_again(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    content = b"Ward,Rating\nMaternity unit,1\nMaternity unit,1\nMaternity unit,2\n"
+    mapping = {"service": "Ward", "rating": "Rating"}
+
+    first = import_file(analyst(world), content, django_capture_on_commit_callbacks, mapping)
+    second = import_file(analyst(world), content, django_capture_on_commit_callbacks, mapping)
+
+    assert first.created_count == 3  # the two identical rows are two people
+    assert (second.created_count, second.duplicate_count) == (0, 3)
+
+
+def test_a_file_with_bad_rows_imports_nothing_and_lists_each_by_line(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    bad = HEADER + GOOD + "R5,31/02/2026,Maternity unit,1,ok,\nR6,2026-10-05,Ward 99,9,,\n"
+
+    batch = import_file(analyst(world), bad.encode(), django_capture_on_commit_callbacks)
+
+    assert batch.status == "failed"
+    assert batch.errors == [
+        "line 5: date '31/02/2026' is not a date like 2026-03-27 or 27/03/2026",
+        "line 6: rating '9' is not 1 to 6 or an FFT answer; service 'Ward 99' is not one of "
+        "this organisation's services",
+    ]
+    assert Experience.objects.count() == 0
+    page = analyst(world).get(f"/staff/imports/{batch.pk}/").content.decode()
+    assert "Nothing from this file was imported" in page and "line 6:" in page
+
+
+def test_a_failed_batch_can_be_remapped_and_retried(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = analyst(world)
+    wrong = dict(MAPPING, rating="Q2 why")  # the comment column mapped as the rating
+    batch = import_file(client, (HEADER + GOOD).encode(), django_capture_on_commit_callbacks, wrong)
+    assert batch.status == "failed"
+
+    assert client.post(f"/staff/imports/{batch.pk}/")["Location"] == (
+        f"/staff/imports/{batch.pk}/columns/"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/staff/imports/{batch.pk}/columns/", MAPPING)
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.created_count) == ("done", 3)
+
+
+def test_xlsx_files_are_read_like_csv(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    import datetime
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Response ID", "Date", "Ward", "Q1 rating", "Q2 why", "Age"])
+    sheet.append(
+        ["X1", datetime.datetime(2026, 9, 1, 10, 0), "Maternity unit", 2, "Kind staff", None]
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    batch = import_file(
+        analyst(world), buffer.getvalue(), django_capture_on_commit_callbacks, name="fft.xlsx"
+    )
+
+    assert batch.status == "done"
+    assert str(Experience.objects.get(external_id="X1").happened_on) == "2026-09-01"
+
+
+def test_a_file_that_is_not_utf8_is_refused_at_upload(world: World) -> None:
+    response = upload(analyst(world), "Ward,Rating\nCaf\xe9,1\n".encode("latin-1"))
+
+    assert "The file is not UTF-8 text" in response.content.decode()
+    assert ImportBatch.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("alice", 403), ("bob", 200), ("charlie", 200), ("dana", 403), ("erin", 403)],
+)
+def test_importing_is_for_analysts_and_organisation_admins(
+    world: World, persona: str, status: int
+) -> None:
+    client = Client()
+    client.force_login(getattr(world, persona))
+
+    assert client.get("/staff/imports/").status_code == status
+
+
+def test_another_organisations_batch_is_not_found(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from patientvoice.people.models import Membership
+
+    batch = import_file(
+        analyst(world), (HEADER + GOOD).encode(), django_capture_on_commit_callbacks
+    )
+    # Dana becomes an organisation admin at the practice: she may import, but not see
+    # the hospital's batches.
+    Membership.objects.filter(user=world.dana).update(role="org_admin")
+    outsider = Client()
+    outsider.force_login(world.dana)
+
+    assert outsider.get(f"/staff/imports/{batch.pk}/").status_code == 404
