@@ -113,9 +113,10 @@ class PublishableFftRates:
     negative: Rate | Suppressed | None
 
 
-def wilson_interval(successes: int, trials: int, z: float = Z_95) -> Interval:
+def wilson_interval(successes: float, trials: float, z: float = Z_95) -> Interval:
     """Wilson score interval; unlike the normal approximation it stays inside [0, 1] and is
-    sensible at 0 and n, which small services hit all the time."""
+    sensible at 0 and n, which small services hit all the time. Trials may be fractional (an
+    effective sample size for weighted data)."""
     if trials <= 0:
         raise ValueError("a proportion needs at least one trial")
     if not 0 <= successes <= trials:
