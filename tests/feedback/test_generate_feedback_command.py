@@ -9,7 +9,7 @@ from patientvoice.feedback.models import Experience
 
 def generate(rows: int) -> str:
     out = StringIO()
-    call_command("generate_feedback", "--rows", str(rows), "--no-classify", stdout=out)
+    call_command("generate-feedback", "--rows", str(rows), "--no-classify", stdout=out)
     return out.getvalue()
 
 
