@@ -19,11 +19,12 @@ class DatePartsWidget(forms.Widget):
 
     parts = ("day", "month", "year")
 
+    # The NHS.UK date-input macro names its boxes prefix[day], prefix[month], prefix[year].
     def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, str]:
-        return {part: (data.get(f"{name}-{part}") or "").strip() for part in self.parts}
+        return {part: (data.get(f"{name}[{part}]") or "").strip() for part in self.parts}
 
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
-        return not any(f"{name}-{part}" in data for part in self.parts)
+        return not any(f"{name}[{part}]" in data for part in self.parts)
 
 
 class DatePartsField(forms.Field):

@@ -17,9 +17,9 @@ def valid_form(**overrides: Any) -> dict[str, Any]:
         "rating": "2",
         "what_was_good": "The midwife stayed with us all night.",
         "could_be_better": "The car park was full.",
-        "happened_on-day": "3",
-        "happened_on-month": "10",
-        "happened_on-year": "2026",
+        "happened_on[day]": "3",
+        "happened_on[month]": "10",
+        "happened_on[year]": "2026",
         "respondent": "patient",
     }
     data.update(overrides)
@@ -78,7 +78,9 @@ def test_a_double_click_creates_one_record(client: Client, world: World) -> None
 def test_errors_are_listed_in_a_summary_and_nothing_is_stored(client: Client, world: World) -> None:
     response = client.post(
         URL,
-        valid_form(rating="", respondent="", **{"happened_on-day": "31", "happened_on-month": "2"}),
+        valid_form(
+            rating="", respondent="", **{"happened_on[day]": "31", "happened_on[month]": "2"}
+        ),
     )
 
     page = response.content.decode()
@@ -94,7 +96,7 @@ def test_errors_are_listed_in_a_summary_and_nothing_is_stored(client: Client, wo
 
 
 def test_a_date_in_the_future_is_refused(client: Client, world: World) -> None:
-    response = client.post(URL, valid_form(**{"happened_on-year": "2999"}))
+    response = client.post(URL, valid_form(**{"happened_on[year]": "2999"}))
 
     assert "Date must be today or in the past" in response.content.decode()
     assert Experience.objects.count() == 0

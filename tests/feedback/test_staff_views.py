@@ -42,9 +42,9 @@ def test_the_list_filters_by_rating_channel_service_and_date(world: World) -> No
         client.get(
             "/staff/feedback/",
             {
-                "date_from-day": since.day,
-                "date_from-month": since.month,
-                "date_from-year": since.year,
+                "date_from[day]": since.day,
+                "date_from[month]": since.month,
+                "date_from[year]": since.year,
             },
         )
     ) == {good.reference, poor_phone.reference}
@@ -59,12 +59,12 @@ def test_a_reversed_date_range_is_reported(world: World) -> None:
     response = signed_in(world).get(
         "/staff/feedback/",
         {
-            "date_from-day": 10,
-            "date_from-month": 10,
-            "date_from-year": 2026,
-            "date_to-day": 1,
-            "date_to-month": 10,
-            "date_to-year": 2026,
+            "date_from[day]": 10,
+            "date_from[month]": 10,
+            "date_from[year]": 2026,
+            "date_to[day]": 1,
+            "date_to[month]": 10,
+            "date_to[year]": 2026,
         },
     )
 
