@@ -3,6 +3,7 @@
 from django.urls import path
 
 from patientvoice.feedback import import_views, staff_views
+from patientvoice.insight import dashboard_views
 from patientvoice.insight import views as insight_views
 from patientvoice.people import views as people_views
 
@@ -26,5 +27,7 @@ urlpatterns = [
     ),
     path("concerns/", insight_views.concern_list, name="concern_list"),
     path("concerns/<int:concern_id>/", insight_views.concern_detail, name="concern_detail"),
+    path("insight/", dashboard_views.insight, name="insight"),
+    path("insight/comments/", dashboard_views.comments, name="insight_comments"),
     path("text-model/", insight_views.model_versions, name="model_versions"),
 ]

@@ -1,0 +1,139 @@
+"""The staff insight page: its figures, its drill-down and its cost in queries."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from patientvoice.directory.models import Service
+from patientvoice.feedback.models import Experience
+from patientvoice.insight.models import (
+    ModelVersion,
+    SentimentAssignment,
+    Source,
+    Theme,
+    ThemeAssignment,
+)
+from tests.conftest import World, make_experience
+
+
+def rated(service: Service, ratings: list[int], days_ago: int = 1) -> list[Experience]:
+    made = [make_experience(service, rating=r) for r in ratings]
+    Experience.objects.filter(pk__in=[e.pk for e in made]).update(
+        submitted_at=timezone.now() - datetime.timedelta(days=days_ago)
+    )
+    return made
+
+
+def themed(experiences: list[Experience], name: str, sentiment: int) -> None:
+    version, _ = ModelVersion.objects.get_or_create(
+        version="px-test", defaults={"training_data_sha256": "0" * 64, "trained_at": timezone.now()}
+    )
+    theme, _ = Theme.objects.get_or_create(name=name, defaults={"category": "Staff"})
+    for experience in experiences:
+        comment = experience.comments.get()
+        ThemeAssignment.objects.create(
+            comment=comment, theme=theme, source=Source.MODEL, model_version=version, confidence=0.9
+        )
+        SentimentAssignment.objects.create(
+            comment=comment, value=sentiment, source=Source.MODEL, model_version=version
+        )
+
+
+def analyst(world: World) -> Client:
+    client = Client()
+    client.force_login(world.bob)
+    return client
+
+
+def test_rates_count_dont_know_and_carry_wilson_intervals(world: World) -> None:
+    # 8 positive (1, 2) of 10 answers, one of which is "Don't know" (6): 80%, not 8/9.
+    rated(world.maternity, [1, 1, 1, 1, 1, 2, 2, 2, 4, 6])
+
+    response = analyst(world).get("/staff/insight/", {"organisation": world.hospital.pk})
+
+    page = response.content.decode()
+    assert response.context["insight"].rates.total == 10
+    assert "<strong>80.0%</strong> (95% CI 49.0% to 94.3%)" in page
+
+
+def test_themes_show_count_share_sentiment_and_link_to_their_comments(world: World) -> None:
+    kind = rated(world.maternity, [1, 1, 2])
+    rude = rated(world.maternity, [5])
+    themed(kind, "Staff manner & personal attributes", 1)
+    themed(rude, "Staff manner & personal attributes", 5)
+    client = analyst(world)
+
+    row = (
+        client.get("/staff/insight/", {"organisation": world.hospital.pk})
+        .context["insight"]
+        .themes[0]
+    )
+    comments = client.get(
+        "/staff/insight/comments/",
+        {
+            "organisation": world.hospital.pk,
+            "theme": "Staff manner & personal attributes",
+        },
+    )
+
+    assert (row.name, row.count, row.share) == ("Staff manner & personal attributes", 4, 1.0)
+    assert (row.positive, row.neutral, row.negative) == (3, 0, 1)
+    assert comments.context["page"].paginator.count == 4
+
+
+def test_a_deteriorating_service_is_listed_as_an_emerging_concern(world: World) -> None:
+    # Eleven steady months around 90% positive, then a month at 20%: beyond the lower limit.
+    for month in range(11, 0, -1):
+        rated(world.maternity, [1] * 9 + [4], days_ago=30 * month + 3)
+    rated(world.maternity, [1] * 2 + [5] * 8, days_ago=0)
+
+    insight = (
+        analyst(world)
+        .get("/staff/insight/", {"organisation": world.hospital.pk, "months": 12})
+        .context["insight"]
+    )
+
+    assert [c.service for c in insight.concerns] == [world.maternity]
+
+
+def test_the_page_costs_the_same_queries_however_many_services_and_themes(world: World) -> None:
+    client = analyst(world)
+    themed(rated(world.maternity, [1, 2, 3]), "Theme A", 2)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert (
+                client.get("/staff/insight/", {"organisation": world.hospital.pk}).status_code
+                == 200
+            )
+        return len(captured)
+
+    few = count()
+    for n in range(6):
+        service = Service.objects.create(
+            organisation=world.hospital, name=f"Ward {n}", slug=f"ward-{n}"
+        )
+        themed(rated(service, [1, 4, 5, 1, 2], days_ago=40 * n), f"Theme {n}", 4)
+    assert count() == few
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("anonymous", 302), ("erin", 403), ("alice", 200), ("dana", 200)]
+)
+def test_insight_is_for_staff_and_shows_only_their_organisations(
+    world: World, persona: str, status: int
+) -> None:
+    rated(world.maternity, [1])
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(getattr(world, persona))
+
+    response = client.get("/staff/insight/", {"organisation": world.hospital.pk})
+
+    assert response.status_code == status
+    if persona == "dana":  # asked for the hospital, shown her own practice instead
+        assert response.context["insight"].scope.organisation == world.practice
