@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from patientvoice.directory.models import Organisation, Service
-from patientvoice.feedback.models import Comment, Experience
+from patientvoice.feedback.models import Comment, Experience, Rating
 from patientvoice.insight.charts import draw_xmr
 from patientvoice.insight.dashboard import Scope, build_insight, scoped_experiences
+from patientvoice.insight.models import Concern as ConcernModel
+from patientvoice.insight.models import SentimentAssignment, Theme, ThemeAssignment
 from patientvoice.insight.stats import Improvement
 from patientvoice.people import rules
 from patientvoice.people.decorators import staff_member_required, staff_user
@@ -75,6 +81,9 @@ def insight(request: HttpRequest) -> HttpResponse:
     labels = [m.strftime("%b %Y") for m in result.months]
     drawing = draw_xmr(result.chart, labels, Improvement.INCREASE)
     rows = list(zip(labels, result.monthly, result.chart.values, strict=True))
+    table = request.GET.get("table")
+    if request.GET.get("format") == "csv" and table in ("monthly", "themes"):
+        return _table_csv(table, rows, result.themes)
     return render(
         request,
         "insight/dashboard.jinja",
@@ -89,17 +98,117 @@ def insight(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _table_csv(table: str, monthly: list[Any], themes: list[Any]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{table}.csv"'
+    writer = csv.writer(response)
+    if table == "monthly":
+        writer.writerow(["month", "responses", "percent_positive"])
+        for label, rates, value in monthly:
+            writer.writerow(
+                [label, rates.total if rates else 0, "" if value is None else f"{value:.1f}"]
+            )
+    else:
+        writer.writerow(
+            [
+                "theme",
+                "category",
+                "comments",
+                "share",
+                "positive",
+                "neutral",
+                "negative",
+                "previous_comments",
+                "previous_share",
+                "change_points",
+                "adjusted_p_value",
+            ]
+        )
+        for t in themes:
+            writer.writerow(
+                [
+                    t.name,
+                    t.category,
+                    t.count,
+                    f"{t.share:.4f}",
+                    t.positive,
+                    t.neutral,
+                    t.negative,
+                    t.previous_count,
+                    f"{t.previous_share:.4f}",
+                    f"{100 * t.change.difference:.2f}" if t.change else "",
+                    f"{t.adjusted_p:.4f}" if t.adjusted_p is not None else "",
+                ]
+            )
+    return response
+
+
+class ExplorerForm(forms.Form):
+    q = forms.CharField(label="Words in the comment", required=False, max_length=200)
+    theme = forms.ChoiceField(label="Theme", required=False)
+    sentiment = forms.TypedChoiceField(
+        label="Sentiment",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any sentiment"), *SentimentAssignment.Sentiment.choices],
+    )
+    rating = forms.TypedChoiceField(
+        label="Rating",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any rating"), *Rating.choices],
+    )
+    flag = forms.ChoiceField(
+        label="Flagged as",
+        required=False,
+        choices=[("", "Anything"), *ConcernModel.Kind.choices],
+    )
+
+    def __init__(self, data: Any) -> None:
+        super().__init__(data)
+        names = Theme.objects.order_by("name").values_list("name", flat=True)
+        self.fields["theme"].choices = [("", "Any theme"), *((n, n) for n in names)]  # type: ignore[attr-defined]
+
+
+def _explore(found: QuerySet[Comment], data: dict[str, Any]) -> QuerySet[Comment]:
+    if data.get("q"):
+        found = found.filter(text__icontains=data["q"])
+    if data.get("theme"):
+        found = found.filter(
+            pk__in=ThemeAssignment.objects.filter(
+                theme__name=data["theme"], is_current=True
+            ).values("comment_id")
+        )
+    if data.get("sentiment"):
+        found = found.filter(
+            pk__in=SentimentAssignment.objects.filter(
+                value=data["sentiment"], is_current=True
+            ).values("comment_id")
+        )
+    if data.get("rating"):
+        found = found.filter(experience__rating=data["rating"])
+    if data.get("flag"):
+        found = found.filter(
+            pk__in=ConcernModel.objects.filter(kind=data["flag"]).values("comment_id")
+        )
+    return found
+
+
 @staff_member_required
-def comments(request: HttpRequest) -> HttpResponse:
+def comments(request: HttpRequest) -> HttpResponseBase:
     form, scope = _scope(request)
+    explorer = ExplorerForm(request.GET)
     found = Comment.objects.filter(
         experience__in=scoped_experiences(scope),
         experience__submitted_at__date__gte=scope.start,
     )
-    theme = request.GET.get("theme", "")
-    if theme:
-        found = found.filter(themes__theme__name=theme, themes__is_current=True)
+    if explorer.is_valid():
+        found = _explore(found, explorer.cleaned_data)
     found = found.select_related("experience__service").order_by("-experience__submitted_at", "-pk")
+    if request.GET.get("format") == "csv":
+        return _csv(found)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -108,10 +217,41 @@ def comments(request: HttpRequest) -> HttpResponse:
         "insight/comments.jinja",
         {
             "form": form,
+            "explorer": explorer,
             "page": page,
-            "theme": theme,
             "scope": scope,
             "query": query.urlencode(),
             "staff_area": True,
         },
     )
+
+
+def _csv(found: QuerySet[Comment]) -> StreamingHttpResponse:
+    """Every matching comment as CSV, streamed so a large export holds little in memory."""
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+
+    def rows() -> Iterator[str]:
+        yield writer.writerow(
+            ["reference", "service", "submitted", "rating", "question", "comment"]
+        )
+        for c in found.iterator(chunk_size=2000):
+            e = c.experience
+            yield writer.writerow(
+                [
+                    e.reference,
+                    e.service.name,
+                    e.submitted_at.date().isoformat(),
+                    e.rating or "",
+                    c.get_question_display(),
+                    c.text,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="comments.csv"'
+    return response

@@ -137,3 +137,43 @@ def test_insight_is_for_staff_and_shows_only_their_organisations(
     assert response.status_code == status
     if persona == "dana":  # asked for the hospital, shown her own practice instead
         assert response.context["insight"].scope.organisation == world.practice
+
+
+def test_the_comment_explorer_searches_filters_and_exports(world: World) -> None:
+    late = rated(world.maternity, [5])[0]
+    late.comments.update(text="The ambulance was three hours late")
+    themed(rated(world.maternity, [1, 1]), "Staff manner & personal attributes", 1)
+    client = analyst(world)
+    base = {"organisation": world.hospital.pk}
+
+    by_words = client.get("/staff/insight/comments/", base | {"q": "three hours"})
+    by_rating = client.get("/staff/insight/comments/", base | {"rating": 5})
+    by_sentiment = client.get("/staff/insight/comments/", base | {"sentiment": 1})
+    export = client.get("/staff/insight/comments/", base | {"format": "csv"})
+
+    assert [c.text for c in by_words.context["page"]] == ["The ambulance was three hours late"]
+    assert by_rating.context["page"].paginator.count == 1
+    assert by_sentiment.context["page"].paginator.count == 2
+    lines = b"".join(export.streaming_content).decode().splitlines()  # type: ignore[attr-defined]
+    assert lines[0] == "reference,service,submitted,rating,question,comment"
+    assert len(lines) == 4 and any("three hours late" in line for line in lines)
+
+
+def test_the_pages_tables_download_as_csv(world: World) -> None:
+    themed(rated(world.maternity, [1, 1, 1, 4, 4]), "Staff manner & personal attributes", 2)
+    client = analyst(world)
+
+    monthly = client.get(
+        "/staff/insight/", {"organisation": world.hospital.pk, "format": "csv", "table": "monthly"}
+    )
+    themes = client.get(
+        "/staff/insight/", {"organisation": world.hospital.pk, "format": "csv", "table": "themes"}
+    )
+
+    assert monthly.content.decode().splitlines()[0] == "month,responses,percent_positive"
+    assert monthly.content.decode().splitlines()[-1].endswith(",2,50.0")
+    assert (
+        themes.content.decode()
+        .splitlines()[1]
+        .startswith("Staff manner & personal attributes,Staff,2,1.0000,2,0,0")
+    )
