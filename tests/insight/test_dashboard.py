@@ -171,9 +171,9 @@ def test_the_pages_tables_download_as_csv(world: World) -> None:
     )
 
     assert monthly.content.decode().splitlines()[0] == "month,responses,percent_positive"
-    assert monthly.content.decode().splitlines()[-1].endswith(",2,50.0")
+    assert monthly.content.decode().splitlines()[-1].endswith(",5,60.0")
     assert (
         themes.content.decode()
         .splitlines()[1]
-        .startswith("Staff manner & personal attributes,Staff,2,1.0000,2,0,0")
+        .startswith("Staff manner & personal attributes,Staff,5,1.0000,5,0,0")
     )
