@@ -29,5 +29,6 @@ urlpatterns = [
     path("concerns/<int:concern_id>/", insight_views.concern_detail, name="concern_detail"),
     path("insight/", dashboard_views.insight, name="insight"),
     path("insight/comments/", dashboard_views.comments, name="insight_comments"),
+    path("population/", dashboard_views.population, name="population"),
     path("text-model/", insight_views.model_versions, name="model_versions"),
 ]

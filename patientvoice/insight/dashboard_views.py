@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from patientvoice.directory.models import Organisation, Service
+from patientvoice.directory.models import Area, Organisation, Service
 from patientvoice.feedback.models import Comment, Experience, Rating
 from patientvoice.insight.charts import draw_xmr
 from patientvoice.insight.dashboard import Scope, build_insight, scoped_experiences
 from patientvoice.insight.models import Concern as ConcernModel
-from patientvoice.insight.models import SentimentAssignment, Theme, ThemeAssignment
+from patientvoice.insight.models import (
+    PopulationCount,
+    SentimentAssignment,
+    Theme,
+    ThemeAssignment,
+)
+from patientvoice.insight.representation import PopulationFileError, assess, replace_population
 from patientvoice.insight.stats import Improvement
 from patientvoice.people import rules
 from patientvoice.people.decorators import staff_member_required, staff_user
@@ -84,6 +92,10 @@ def insight(request: HttpRequest) -> HttpResponse:
     table = request.GET.get("table")
     if request.GET.get("format") == "csv" and table in ("monthly", "themes"):
         return _table_csv(table, rows, result.themes)
+    who = None
+    if rules.has_permission(staff_user(request), rules.VIEW_EQUALITY, scope.organisation.pk):
+        period = scoped_experiences(scope).filter(submitted_at__date__gte=scope.start)
+        who = assess(period, scope.organisation.area)
     return render(
         request,
         "insight/dashboard.jinja",
@@ -92,6 +104,7 @@ def insight(request: HttpRequest) -> HttpResponse:
             "insight": result,
             "drawing": drawing,
             "monthly_rows": rows,
+            "who": who,
             "query": request.GET.urlencode(),
             "staff_area": True,
         },
@@ -255,3 +268,45 @@ def _csv(found: QuerySet[Comment]) -> StreamingHttpResponse:
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="comments.csv"'
     return response
+
+
+class PopulationForm(forms.Form):
+    area = forms.TypedChoiceField(label="Area", coerce=int)
+    file = forms.FileField(
+        label="Population counts (CSV)",
+        help_text="Columns dimension,category,count; dimensions age_band, sex and ethnic_group",
+        error_messages={"required": "Choose a CSV file of population counts"},
+    )
+
+    def __init__(self, *args: Any, areas: list[Area], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [(a.pk, str(a)) for a in areas]  # type: ignore[attr-defined]
+
+
+@staff_member_required
+def population(request: HttpRequest) -> HttpResponse:
+    """An organisation admin uploads the population of an area their organisation serves."""
+    orgs = rules.organisations_with(staff_user(request), rules.MANAGE_POPULATION)
+    if not orgs:
+        raise PermissionDenied("Your role does not include population references")
+    areas = list(Area.objects.filter(organisations__in=orgs).distinct().order_by("name"))
+    form = PopulationForm(request.POST or None, request.FILES or None, areas=areas)
+    if request.method == "POST" and form.is_valid():
+        area = next(a for a in areas if a.pk == form.cleaned_data["area"])
+        try:
+            text = io.TextIOWrapper(form.cleaned_data["file"].file, encoding="utf-8-sig")
+            count = replace_population(area, text)
+        except (PopulationFileError, UnicodeDecodeError) as error:
+            problems = (
+                error.errors
+                if isinstance(error, PopulationFileError)
+                else ["The file is not UTF-8 text"]
+            )
+            form.add_error("file", "Nothing was changed: " + "; ".join(problems[:20]))
+        else:
+            messages.success(request, f"Saved {count} population counts for {area}")
+            return redirect("staff:population")
+    counts = PopulationCount.objects.filter(area__in=areas).select_related("area")
+    return render(
+        request, "insight/population.jinja", {"form": form, "counts": counts, "staff_area": True}
+    )

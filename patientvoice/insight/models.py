@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from patientvoice.directory.models import Area
 from patientvoice.feedback.models import Comment
 from patientvoice.people.models import User
 
@@ -202,3 +203,33 @@ class ReclassificationRun(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else round(100 * self.done / self.total)
+
+
+class PopulationCount(models.Model):
+    """How many people of one group live in an area, to compare respondents against.
+
+    Uploaded by an organisation admin per area (census or GP-registered counts); the groups
+    match the equality monitoring answers: age band, sex and ethnic group.
+    """
+
+    class Dimension(models.TextChoices):
+        AGE_BAND = "age_band", "Age band"
+        SEX = "sex", "Sex"
+        ETHNIC_GROUP = "ethnic_group", "Ethnic group"
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="population_counts")
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    category = models.CharField(max_length=40)
+    count = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["area", "dimension", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "dimension", "category"], name="one_count_per_group"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.dimension} {self.category} = {self.count}"

@@ -23,6 +23,7 @@ REVIEW_CLASSIFICATION = "review_classification"
 TRIAGE_CONCERNS = "triage_concerns"
 VIEW_MODEL_VERSIONS = "view_model_versions"
 IMPORT_FEEDBACK = "import_feedback"
+MANAGE_POPULATION = "manage_population"
 
 # Officers follow up with people, so see contact details and work the safeguarding and
 # complaints queue; analysts study who is speaking, so see equality answers, and correct the text
@@ -50,6 +51,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             TRIAGE_CONCERNS,
             VIEW_MODEL_VERSIONS,
             IMPORT_FEEDBACK,
+            MANAGE_POPULATION,
         }
     ),
 }
