@@ -20,6 +20,7 @@ urlpatterns = [
     path("imports/<int:batch_id>/", import_views.batch_detail, name="import_batch"),
     path("imports/<int:batch_id>/columns/", import_views.mapping, name="import_mapping"),
     path("comments/<int:comment_id>/", insight_views.comment_review, name="comment_review"),
+    path("comments/<int:comment_id>/publish/", insight_views.publish, name="publish_comment"),
     path(
         "comments/<int:comment_id>/raise-concern/",
         insight_views.raise_concern,

@@ -130,7 +130,7 @@ class Service(models.Model):
         return f"{self.name}, {self.organisation.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("directory:service_detail", args=[self.slug])
+        return reverse("services:detail", args=[self.slug])
 
 
 class Group(models.Model):

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from patientvoice.directory.models import Group, Service
+from patientvoice.directory.models import Group
 from patientvoice.directory.queries import find_groups
 
 PAGE_SIZE = 20
@@ -39,18 +39,6 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         is_published=True,
     )
     return render(request, "directory/group_detail.jinja", {"group": group})
-
-
-def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    service = get_object_or_404(
-        Service.objects.select_related("organisation", "site"), slug=slug, is_active=True
-    )
-    groups = (
-        Group.objects.filter(is_published=True, influences=service.organisation)
-        .select_related("host")
-        .order_by("name")
-    )
-    return render(request, "directory/service_detail.jinja", {"service": service, "groups": groups})
 
 
 def static_page(request: HttpRequest, template: str) -> HttpResponse:

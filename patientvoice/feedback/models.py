@@ -179,3 +179,26 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
+
+
+class Publication(models.Model):
+    """A comment published anonymously: always a reviewed, redacted text, never the raw one.
+
+    Only comments whose author said they may be published can have one, and withdrawing keeps
+    the row with who withdrew it and when.
+    """
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="publication")
+    text = models.TextField(help_text="The redacted text, as checked by the person publishing")
+    published_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_at"]
+
+    def __str__(self) -> str:
+        return f"Publication of comment {self.comment_id}"

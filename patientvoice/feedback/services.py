@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from patientvoice.directory.models import Service
-from patientvoice.feedback.models import Comment, Experience
+from patientvoice.feedback.models import Comment, Experience, Publication
 from patientvoice.people.models import ConsentRecord, EqualityMonitoring, Person, User
 
 FEEDBACK_CONSENT_VERSION = "2026-11"
@@ -139,3 +140,27 @@ def _enqueue_follow_up(experience_id: int, comment_ids: list[int]) -> None:
 
     acknowledge_experience.enqueue(experience_id)
     enqueue_comment_tasks(comment_ids)
+
+
+def publish_comment(comment: Comment, text: str, user: User) -> Publication:
+    """Publish a redacted text of a comment whose author agreed to publication."""
+    if not comment.experience.may_publish:
+        raise ValidationError("The person did not agree to this comment being published")
+    if not text.strip():
+        raise ValidationError("Enter the text to publish")
+    publication, _ = Publication.objects.update_or_create(
+        comment=comment,
+        defaults={
+            "text": text.strip(),
+            "published_by": user,
+            "published_at": timezone.now(),
+            "withdrawn_by": None,
+            "withdrawn_at": None,
+        },
+    )
+    return publication
+
+
+def withdraw_publication(publication: Publication, user: User) -> None:
+    publication.withdrawn_by, publication.withdrawn_at = user, timezone.now()
+    publication.save(update_fields=["withdrawn_by", "withdrawn_at"])

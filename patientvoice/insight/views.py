@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from patientvoice.feedback.models import Comment
+from patientvoice.feedback.models import Comment, Publication
+from patientvoice.feedback.services import publish_comment, withdraw_publication
 from patientvoice.insight import review
 from patientvoice.insight.access import access_comment, access_concern, concerns_for
 from patientvoice.insight.forms import CloseConcernForm, RaiseConcernForm, ReviewForm
@@ -85,14 +86,58 @@ def comment_review(request: HttpRequest, comment_id: int) -> HttpResponse:
         else:
             messages.success(request, "Your review has been saved")
             return redirect("staff:comment_review", comment_id=comment.pk)
+    publish_context = _publish_context(request, comment, context["classification"])
     can_raise = rules.has_permission(
         staff_user(request), rules.TRIAGE_CONCERNS, comment.experience.organisation_id
     )
     return render(
         request,
         "insight/comment_review.jinja",
-        {**context, "form": form, "raise_form": RaiseConcernForm() if can_raise else None},
+        {
+            **context,
+            **publish_context,
+            "form": form,
+            "raise_form": RaiseConcernForm() if can_raise else None,
+        },
     )
+
+
+def _publish_context(
+    request: HttpRequest, comment: Comment, classification: Classification | None
+) -> dict[str, Any]:
+    org_id = comment.experience.organisation_id
+    if not rules.has_permission(staff_user(request), rules.PUBLISH_COMMENTS, org_id):
+        return {"can_publish": False}
+    publication = Publication.objects.filter(comment=comment).first()
+    live = publication if publication and publication.withdrawn_at is None else None
+    # Start from what is live, else the model's proposed redaction, else the comment itself:
+    # the person publishing reads and edits it either way.
+    text = (live and live.text) or (classification and classification.proposed_redaction)
+    return {
+        "can_publish": comment.experience.may_publish,
+        "publication": live,
+        "publish_text": text or comment.text,
+    }
+
+
+@staff_member_required
+@require_POST
+def publish(request: HttpRequest, comment_id: int) -> HttpResponse:
+    user = staff_user(request)
+    comment = access_comment(user, comment_id, rules.PUBLISH_COMMENTS)
+    if request.POST.get("action") == "withdraw":
+        publication = Publication.objects.filter(comment=comment, withdrawn_at__isnull=True)
+        for live in publication:
+            withdraw_publication(live, user)
+        messages.success(request, "The comment is no longer published")
+        return redirect("staff:comment_review", comment_id=comment.pk)
+    try:
+        publish_comment(comment, request.POST.get("text", ""), user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The redacted comment is published on the service's page")
+    return redirect("staff:comment_review", comment_id=comment.pk)
 
 
 @staff_member_required

@@ -24,6 +24,7 @@ TRIAGE_CONCERNS = "triage_concerns"
 VIEW_MODEL_VERSIONS = "view_model_versions"
 IMPORT_FEEDBACK = "import_feedback"
 MANAGE_POPULATION = "manage_population"
+PUBLISH_COMMENTS = "publish_comments"
 
 # Officers follow up with people, so see contact details and work the safeguarding and
 # complaints queue; analysts study who is speaking, so see equality answers, and correct the text
@@ -38,6 +39,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             TRIAGE_CONCERNS,
             REVIEW_CLASSIFICATION,
             VIEW_MODEL_VERSIONS,
+            PUBLISH_COMMENTS,
         }
     ),
     Role.ANALYST: frozenset(
@@ -52,6 +54,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             VIEW_MODEL_VERSIONS,
             IMPORT_FEEDBACK,
             MANAGE_POPULATION,
+            PUBLISH_COMMENTS,
         }
     ),
 }
