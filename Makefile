@@ -46,9 +46,11 @@ setup: $(BIN)/.installed frontend ## Virtual environment, Python and npm depende
 	@mkdir -p var
 	$(PV) collectstatic --noinput --verbosity 0
 
-model: $(BIN)/.installed ## Train the text model when it is missing (patientvoice train to retrain)
-	@if [ -f var/models/metadata.json ] || [ -n "$$PATIENTVOICE_MODEL_DIR" -a -f "$$PATIENTVOICE_MODEL_DIR/metadata.json" ]; then \
-	  echo "Text model present"; else $(PV) train; fi
+MODEL_DIR = $(or $(PATIENTVOICE_MODEL_DIR),var/models)
+
+model: $(BIN)/.installed ## Train the text model, with its evaluation figures, when it is missing
+	@if [ -f $(MODEL_DIR)/metadata.json ]; then echo "Text model present in $(MODEL_DIR)"; \
+	else $(PV) train --evaluate; fi
 
 demo: setup ## Migrate and load the demo world (running it twice changes nothing)
 	$(PV) migrate --noinput

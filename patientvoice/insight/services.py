@@ -9,11 +9,12 @@ from itertools import islice
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from patientvoice.feedback.models import Comment
+from patientvoice.insight.engine.data import Example
 from patientvoice.insight.models import (
     Classification,
     Concern,
@@ -273,3 +274,36 @@ def continue_reclassification(run_id: int, chunk: int = 2000) -> Reclassificatio
     run.error = ""
     run.save(update_fields=["finished_at", "error"])
     return run
+
+
+def reviewed_examples() -> list[Example]:
+    """Comments whose answer a person chose or confirmed, as training examples.
+
+    Only what a person decided counts: themes a person added or accepted, and a sentiment a
+    person set or accepted. A comment with reviewed themes but an unreviewed sentiment teaches
+    themes only, and the other way round.
+    """
+    reviewed = Q(source=Source.PERSON) | Q(reviewed_at__isnull=False)
+    themes: dict[int, list[str]] = {}
+    for comment_id, name in ThemeAssignment.objects.filter(reviewed, is_current=True).values_list(
+        "comment_id", "theme__name"
+    ):
+        themes.setdefault(comment_id, []).append(name)
+    sentiments = dict(
+        SentimentAssignment.objects.filter(reviewed, is_current=True).values_list(
+            "comment_id", "value"
+        )
+    )
+    comments = Comment.objects.filter(pk__in=set(themes) | set(sentiments)).select_related(
+        "experience"
+    )
+    return [
+        Example(
+            text=c.text,
+            question=QUESTION_TEXT.get(c.question, ""),
+            rating=c.experience.rating,
+            labels=tuple(sorted(themes.get(c.pk, []))),
+            sentiment=sentiments.get(c.pk),
+        )
+        for c in comments.order_by("pk")
+    ]

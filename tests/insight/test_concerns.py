@@ -163,7 +163,7 @@ def test_model_versions_are_visible_to_staff_roles(world: World, persona: str, s
         version="px-2026-11-23-abc",
         training_data_sha256="f" * 64,
         trained_at=timezone.now(),
-        evaluation={"themes_micro_f1": 0.75},
+        evaluation={"method": "5-fold", "patientvoice": {"micro_f1": 0.75, "per_label_f1": {}}},
     )
 
     response = client_for(world, persona).get("/staff/text-model/")

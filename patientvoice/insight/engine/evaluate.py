@@ -1,0 +1,232 @@
+"""Honest figures from the training data only: grouped cross-validation, ours beside the
+pxtextmining SVC reproduction, trained and scored on the same folds."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.model_selection import GroupKFold
+
+from patientvoice.insight.engine.baseline import PxTextMiningBaseline
+from patientvoice.insight.engine.data import (
+    LABELLING_NOT_POSSIBLE,
+    Example,
+    TrainingSet,
+    load_training_set,
+)
+from patientvoice.insight.engine.framework_examples import framework_examples
+from patientvoice.insight.engine.model import fit
+from patientvoice.insight.engine.text import is_non_answer, normalise
+
+MACRO_MIN_POSITIVES = 5
+OURS = "patientvoice"
+BASELINE = "pxtextmining SVC (reproduction)"
+
+
+@dataclass
+class Scores:
+    micro_f1: float
+    macro_f1: float
+    sentiment_accuracy_5: float
+    sentiment_accuracy_3: float
+    per_label: dict[str, dict[str, float]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "micro_f1": round(self.micro_f1, 4),
+            "macro_f1": round(self.macro_f1, 4),
+            "sentiment_accuracy_5": round(self.sentiment_accuracy_5, 4),
+            "sentiment_accuracy_3": round(self.sentiment_accuracy_3, 4),
+        }
+
+
+@dataclass
+class Report:
+    folds: int
+    examples: int
+    labels: list[str]
+    macro_labels: list[str]
+    models: dict[str, Scores]
+
+    def as_dict(self) -> dict[str, Any]:
+        """What the model's metadata.json records, for staff to see."""
+        return {
+            "method": (
+                f"{self.folds}-fold cross-validation on {self.examples} training comments, "
+                "identical texts in the same fold; macro-F1 over themes with "
+                f">= {MACRO_MIN_POSITIVES} positives ({len(self.macro_labels)})"
+            ),
+            **{
+                name: {**scores.summary(), "per_label_f1": _per_label_f1(scores)}
+                for name, scores in self.models.items()
+            },
+        }
+
+
+def _per_label_f1(scores: Scores) -> dict[str, float]:
+    return {label: round(v["f1"], 4) for label, v in scores.per_label.items()}
+
+
+Predictor = Callable[[list[Example], list[Example], list[str]], tuple[np.ndarray, np.ndarray]]
+
+
+def evaluate(
+    folds: int = 5,
+    *,
+    training_set: TrainingSet | None = None,
+    subset: int | None = None,
+    baseline: bool = True,
+    n_jobs: int = 1,
+    seed: int = 0,
+    progress: Callable[[str], None] = lambda message: None,
+) -> Report:
+    """Cross-validate our model (and the baseline) with GroupKFold on normalised text, so a
+    comment and its duplicates are never on both sides. `subset` samples that many comments
+    first, for quick runs; the figures are then only indicative."""
+    training_set = training_set or load_training_set()
+    examples = list(training_set.examples)
+    if subset and subset < len(examples):
+        # A reproducible sample for quick runs, not anything secret.
+        examples = random.Random(seed).sample(examples, subset)  # noqa: S311
+    labels = training_set.labels_seen
+    truth = _truth(examples, labels)
+    groups = [normalise(e.text) for e in examples]
+    splits = list(GroupKFold(n_splits=folds).split(examples, groups=groups))
+    predictors: dict[str, Predictor] = {OURS: _ours}
+    if baseline:
+        predictors[BASELINE] = lambda train, test, lbs: _baseline(train, test, lbs, n_jobs)
+    models = {}
+    for name, predictor in predictors.items():
+        started = time.monotonic()
+        chosen = np.zeros(truth.shape, dtype=bool)
+        sentiment = np.zeros(len(examples), dtype=int)
+        for number, (fit_rows, test_rows) in enumerate(splits, start=1):
+            train = [examples[i] for i in fit_rows]
+            test = [examples[i] for i in test_rows]
+            chosen[test_rows], sentiment[test_rows] = predictor(train, test, labels)
+            progress(f"{name}: fold {number} of {folds} done")
+        scores = _score(truth, chosen, examples, sentiment, labels)
+        scores.seconds = time.monotonic() - started
+        models[name] = scores
+    return Report(folds, len(examples), labels, _macro_labels(truth, labels), models)
+
+
+def _truth(examples: Sequence[Example], labels: Sequence[str]) -> np.ndarray:
+    return np.array([[label in e.labels for label in labels] for e in examples], dtype=bool)
+
+
+def _macro_labels(truth: np.ndarray, labels: Sequence[str]) -> list[str]:
+    counts = truth.sum(axis=0)
+    return [label for label, n in zip(labels, counts, strict=True) if n >= MACRO_MIN_POSITIVES]
+
+
+def _ours(
+    train: list[Example], test: list[Example], labels: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    # The framework's quoted examples may quote a comment in the test fold: drop those.
+    held_out = {normalise(e.text) for e in test}
+    extra = [e for e in framework_examples() if normalise(e.text) not in held_out]
+    model = fit(train + extra, labels)
+    result = model.predict_batch(
+        [e.text for e in test], [e.question for e in test], [e.rating for e in test]
+    )
+    columns = [model.themes.labels.index(label) for label in labels]
+    return result.chosen[:, columns], result.sentiment.astype(int)
+
+
+def _baseline(
+    train: list[Example], test: list[Example], labels: list[str], n_jobs: int
+) -> tuple[np.ndarray, np.ndarray]:
+    answered_train = [e for e in train if not is_non_answer(e.text)]
+    model = PxTextMiningBaseline(n_jobs=n_jobs).fit(answered_train, labels)
+    chosen = np.zeros((len(test), len(labels)), dtype=bool)
+    sentiment = np.zeros(len(test), dtype=int)
+    answered = [i for i, e in enumerate(test) if not is_non_answer(e.text)]
+    skipped = [i for i, e in enumerate(test) if is_non_answer(e.text)]
+    chosen[skipped, labels.index(LABELLING_NOT_POSSIBLE)] = True
+    if answered:
+        themes, moods = model.predict(
+            [test[i].text for i in answered], [test[i].question for i in answered]
+        )
+        chosen[answered], sentiment[answered] = themes, moods
+    return chosen, sentiment
+
+
+def _score(
+    truth: np.ndarray,
+    chosen: np.ndarray,
+    examples: Sequence[Example],
+    sentiment: np.ndarray,
+    labels: Sequence[str],
+) -> Scores:
+    macro_columns = [labels.index(label) for label in _macro_labels(truth, labels)]
+    precision, recall, f1, support = precision_recall_fscore_support(
+        truth, chosen, average=None, zero_division=0
+    )
+    per_label = {
+        label: {
+            "precision": float(precision[j]),
+            "recall": float(recall[j]),
+            "f1": float(f1[j]),
+            "support": int(support[j]),
+        }
+        for j, label in enumerate(labels)
+    }
+    rated = np.array([e.sentiment is not None for e in examples])
+    expected = np.array([e.sentiment or 0 for e in examples])[rated]
+    predicted = sentiment[rated]
+    return Scores(
+        micro_f1=float(f1_score(truth, chosen, average="micro", zero_division=0)),
+        macro_f1=float(
+            f1_score(
+                truth[:, macro_columns], chosen[:, macro_columns], average="macro", zero_division=0
+            )
+        ),
+        sentiment_accuracy_5=float(np.mean(expected == predicted)) if rated.any() else 0.0,
+        sentiment_accuracy_3=float(np.mean(_three(expected) == _three(predicted)))
+        if rated.any()
+        else 0.0,
+        per_label=per_label,
+    )
+
+
+def _three(values: np.ndarray) -> np.ndarray:
+    """1–2 positive, 3 neutral or mixed, 4–5 negative; 0 (no prediction) stays apart."""
+    return np.select([values == 0, values <= 2, values == 3], [0, 1, 2], default=3)
+
+
+def format_report(report: Report) -> str:
+    names = list(report.models)
+    width = max(len(label) for label in report.labels) + 2
+    lines = [
+        f"Grouped {report.folds}-fold cross-validation on {report.examples} training comments "
+        "(identical texts kept in the same fold).",
+        f"Macro-F1 is over the {len(report.macro_labels)} themes with at least "
+        f"{MACRO_MIN_POSITIVES} positives.",
+        "",
+        f"{'':{width}}" + "".join(f"{name[:30]:>32}" for name in names),
+    ]
+    for key, title in (
+        ("micro_f1", "themes micro-F1"),
+        ("macro_f1", "themes macro-F1"),
+        ("sentiment_accuracy_5", "sentiment accuracy, 5 classes"),
+        ("sentiment_accuracy_3", "sentiment accuracy, 3 classes"),
+    ):
+        values = "".join(f"{report.models[n].summary()[key]:>32.3f}" for n in names)
+        lines.append(f"{title:{width}}{values}")
+    lines.append(
+        f"{'seconds':{width}}" + "".join(f"{report.models[n].seconds:>32.0f}" for n in names)
+    )
+    lines += ["", "Per-theme F1 (support):"]
+    for label in report.labels:
+        first = report.models[names[0]].per_label[label]
+        values = "".join(f"{report.models[n].per_label[label]['f1']:>32.3f}" for n in names)
+        lines.append(f"{label[: width - 2]:{width}}{values}   ({first['support']})")
+    return "\n".join(lines)

@@ -1,0 +1,337 @@
+"""The text model: training, prediction, saving and loading.
+
+Themes: one linear SVM per theme over shared sparse features, each with its own decision
+threshold chosen on grouped out-of-fold scores (rare themes need lower thresholds than the
+default 0), and a Platt-scaled confidence. Sentiment: one multinomial logistic regression.
+Both are stored as dense weight matrices so that prediction is one sparse matrix product.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import scipy.sparse as sp
+import sklearn
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.svm import LinearSVC
+
+from patientvoice.insight.engine.data import (
+    ATTRIBUTION,
+    LABELLING_NOT_POSSIBLE,
+    Example,
+    TrainingSet,
+    load_training_set,
+)
+from patientvoice.insight.engine.features import CommentFeatures
+from patientvoice.insight.engine.framework_examples import framework_examples
+from patientvoice.insight.engine.text import is_non_answer, normalise
+
+MODEL_FILE = "model.joblib"
+METADATA_FILE = "metadata.json"
+THEME_C = 0.5
+SENTIMENT_C = 4.0
+THRESHOLD_FOLDS = 4
+# Thresholds tuned on out-of-fold scores overshoot: the final model, trained on all the data,
+# scores more confidently than the fold models did. Shrinking them towards 0 measured better.
+THRESHOLD_SHRINK = 0.75
+MIN_POSITIVES_TO_TUNE = 3
+
+
+@dataclass
+class ThemeHead:
+    labels: list[str]
+    weights: np.ndarray  # (n_features, n_labels)
+    bias: np.ndarray  # (n_labels,)
+    thresholds: np.ndarray  # (n_labels,)
+    platt: np.ndarray  # (n_labels, 2): confidence = sigmoid(a * score + b)
+
+    def scores(self, features: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(features @ self.weights) + self.bias
+
+    def decide(self, scores: np.ndarray) -> np.ndarray:
+        """Boolean (n, labels). A comment gets at least one theme: when none passes its
+        threshold, the most probable one. (Not the one nearest its threshold: for text the
+        model cannot read, that is whichever rare theme has the lowest threshold.)"""
+        chosen = scores >= self.thresholds
+        empty = ~chosen.any(axis=1)
+        if empty.any():
+            likeliest = np.argmax(self.confidence(scores[empty]), axis=1)
+            chosen[np.flatnonzero(empty), likeliest] = True
+        return chosen
+
+    def confidence(self, scores: np.ndarray) -> np.ndarray:
+        return _sigmoid(scores * self.platt[:, 0] + self.platt[:, 1])
+
+
+@dataclass
+class SentimentHead:
+    classes: np.ndarray  # the sentiment values, 1 … 5
+    weights: np.ndarray  # (n_features, n_classes)
+    bias: np.ndarray
+
+    def probabilities(self, features: sp.csr_matrix) -> np.ndarray:
+        logits = np.asarray(features @ self.weights) + self.bias
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+
+@dataclass
+class BatchResult:
+    """Themes and sentiment for a batch, as arrays; `sentiment` is 0 where there is no text."""
+
+    labels: list[str]
+    chosen: np.ndarray  # bool (n, labels)
+    confidence: np.ndarray  # (n, labels)
+    sentiment: np.ndarray  # int (n,)
+    sentiment_confidence: np.ndarray  # (n,)
+
+    def themes(self, row: int) -> list[tuple[str, float]]:
+        """(label, confidence) pairs for one row, most confident first."""
+        columns = np.flatnonzero(self.chosen[row])
+        pairs = [(self.labels[c], round(float(self.confidence[row, c]), 4)) for c in columns]
+        return sorted(pairs, key=lambda pair: -pair[1])
+
+    def theme_names(self, row: int) -> list[str]:
+        return [label for label, _ in self.themes(row)]
+
+
+@dataclass
+class TextModel:
+    features: CommentFeatures
+    themes: ThemeHead
+    sentiment: SentimentHead
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return str(self.metadata.get("version", "unversioned"))
+
+    def predict_batch(
+        self,
+        texts: Sequence[str],
+        questions: Sequence[str] | None = None,
+        ratings: Sequence[int | None] | None = None,
+    ) -> BatchResult:
+        """Themes and sentiment only: the fast path used for CSV files."""
+        n = len(texts)
+        questions = questions if questions is not None else [""] * n
+        ratings = ratings if ratings is not None else [None] * n
+        labels = self.themes.labels
+        chosen = np.zeros((n, len(labels)), dtype=bool)
+        confidence = np.zeros((n, len(labels)), dtype=np.float32)
+        sentiment = np.zeros(n, dtype=np.int8)
+        sentiment_confidence = np.zeros(n, dtype=np.float32)
+        answered = [i for i, text in enumerate(texts) if not is_non_answer(text)]
+        skipped = np.setdiff1d(np.arange(n), answered)
+        # Non-answers are decided by rule: no model has anything to say about them.
+        chosen[skipped, labels.index(LABELLING_NOT_POSSIBLE)] = True
+        confidence[skipped, labels.index(LABELLING_NOT_POSSIBLE)] = 1.0
+        if answered:
+            matrix = self.features.transform(
+                [texts[i] for i in answered],
+                [questions[i] for i in answered],
+                [ratings[i] for i in answered],
+            )
+            scores = self.themes.scores(matrix)
+            chosen[answered] = self.themes.decide(scores)
+            confidence[answered] = self.themes.confidence(scores)
+            probabilities = self.sentiment.probabilities(matrix)
+            best = probabilities.argmax(axis=1)
+            sentiment[answered] = self.sentiment.classes[best]
+            sentiment_confidence[answered] = probabilities[np.arange(len(best)), best]
+        return BatchResult(labels, chosen, confidence, sentiment, sentiment_confidence)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -30, 30))), dtype=np.float32)
+
+
+def train(
+    extra_examples: Iterable[Example] = (),
+    *,
+    training_set: TrainingSet | None = None,
+    use_framework_examples: bool = True,
+    evaluation: dict[str, Any] | None = None,
+) -> TextModel:
+    """Train on the shipped labelled comments plus `extra_examples` (for instance comments a
+    person reviewed in the product). An extra example with no labels teaches only sentiment;
+    one with no sentiment teaches only themes."""
+    training_set = training_set or load_training_set()
+    extras = list(extra_examples)
+    examples = training_set.examples + extras
+    if use_framework_examples:
+        examples += framework_examples()
+    model = fit(examples, training_set.labels_seen)
+    model.metadata = _metadata(training_set, extras, model, evaluation)
+    return model
+
+
+def fit(examples: Sequence[Example], labels: Sequence[str]) -> TextModel:
+    """Fit features, theme and sentiment heads on `examples` (the building block that
+    evaluation reuses on each fold)."""
+    answered = [e for e in examples if not is_non_answer(e.text)]
+    features = CommentFeatures().fit(*_columns(answered))
+    labels = list(dict.fromkeys([*labels, *(lb for e in answered for lb in e.labels)]))
+    if LABELLING_NOT_POSSIBLE not in labels:
+        labels.append(LABELLING_NOT_POSSIBLE)
+    themed = [e for e in answered if e.labels]
+    theme_head = _fit_themes(features, themed, labels)
+    rated = [e for e in answered if e.sentiment is not None]
+    sentiment_head = _fit_sentiment(features.transform(*_columns(rated)), rated)
+    return TextModel(features, theme_head, sentiment_head)
+
+
+def _columns(examples: Sequence[Example]) -> tuple[list[str], list[str], list[int | None]]:
+    return [e.text for e in examples], [e.question for e in examples], [e.rating for e in examples]
+
+
+def _label_matrix(examples: Sequence[Example], labels: Sequence[str]) -> np.ndarray:
+    index = {label: i for i, label in enumerate(labels)}
+    y = np.zeros((len(examples), len(labels)), dtype=np.int8)
+    for row, example in enumerate(examples):
+        for label in example.labels:
+            y[row, index[label]] = 1
+    return y
+
+
+def _fit_svms(x: sp.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    weights = np.zeros((x.shape[1], y.shape[1]), dtype=np.float32)
+    # A label never seen can never be predicted: a very negative bias says so.
+    bias = np.full(y.shape[1], -10.0, dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for j in np.flatnonzero(y.sum(axis=0)):
+            svm = LinearSVC(C=THEME_C, class_weight="balanced", max_iter=2000).fit(x, y[:, j])
+            weights[:, j] = svm.coef_[0]
+            bias[j] = svm.intercept_[0]
+    return weights, bias
+
+
+def _fit_themes(
+    features: CommentFeatures, examples: Sequence[Example], labels: Sequence[str]
+) -> ThemeHead:
+    x = features.transform(*_columns(examples))
+    y = _label_matrix(examples, labels)
+    weights, bias = _fit_svms(x, y)
+    oof = _out_of_fold_scores(x, y, [normalise(e.text) for e in examples])
+    thresholds = np.array(
+        [_best_threshold(oof[:, j], y[:, j]) * THRESHOLD_SHRINK for j in range(y.shape[1])]
+    )
+    platt = np.array([_platt(oof[:, j], y[:, j]) for j in range(y.shape[1])])
+    return ThemeHead(list(labels), weights, bias, thresholds, platt)
+
+
+def _out_of_fold_scores(x: sp.csr_matrix, y: np.ndarray, groups: list[str]) -> np.ndarray:
+    """Each example scored by SVMs that never saw it nor any identical comment. The fold
+    models reuse the full vocabulary: a small optimism that only affects thresholds."""
+    oof = np.zeros(y.shape, dtype=np.float32)
+    for fit_rows, score_rows in GroupKFold(n_splits=THRESHOLD_FOLDS).split(x, groups=groups):
+        weights, bias = _fit_svms(x[fit_rows], y[fit_rows])
+        oof[score_rows] = np.asarray(x[score_rows] @ weights) + bias
+    return oof
+
+
+def _best_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
+    """The score cut-off that maximises F1 on these scores; 0 (the SVM's own boundary) for
+    labels with too few positives to tune on."""
+    if truth.sum() < MIN_POSITIVES_TO_TUNE:
+        return 0.0
+    order = np.argsort(-scores)
+    ranked, hits = scores[order], truth[order]
+    f1 = 2 * np.cumsum(hits) / (np.arange(1, len(hits) + 1) + hits.sum())
+    best = int(np.argmax(f1))
+    below = ranked[best + 1] if best + 1 < len(ranked) else ranked[best] - 1.0
+    return float((ranked[best] + below) / 2)
+
+
+def _platt(scores: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    if truth.sum() == 0 or truth.sum() == len(truth):
+        return (1.0, -10.0 if truth.sum() == 0 else 10.0)
+    lr = LogisticRegression(C=100.0).fit(scores.reshape(-1, 1), truth)
+    return (float(lr.coef_[0, 0]), float(lr.intercept_[0]))
+
+
+def _fit_sentiment(x: sp.csr_matrix, examples: Sequence[Example]) -> SentimentHead:
+    y = np.array([e.sentiment for e in examples])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        lr = LogisticRegression(C=SENTIMENT_C, max_iter=300).fit(x, y)
+    return SentimentHead(
+        classes=lr.classes_.astype(np.int8),
+        weights=lr.coef_.T.astype(np.float32),
+        bias=lr.intercept_.astype(np.float32),
+    )
+
+
+def _metadata(
+    training_set: TrainingSet,
+    extras: list[Example],
+    model: TextModel,
+    evaluation: dict[str, Any] | None,
+) -> dict[str, Any]:
+    trained_at = datetime.datetime.now(tz=datetime.UTC)
+    fingerprint = hashlib.sha256(
+        json.dumps(
+            [training_set.sha256, [(e.text, e.labels, e.sentiment) for e in extras]],
+            default=str,
+        ).encode()
+    ).hexdigest()
+    return {
+        "version": f"px-{trained_at:%Y%m%d}-{fingerprint[:8]}",
+        "trained_at": trained_at.isoformat(),
+        "training_data_sha256": training_set.sha256,
+        "training_examples": len(training_set.examples),
+        "extra_examples": len(extras),
+        "labels": model.themes.labels,
+        "thresholds": {
+            label: round(float(t), 4)
+            for label, t in zip(model.themes.labels, model.themes.thresholds, strict=True)
+        },
+        "sentiment_classes": [int(c) for c in model.sentiment.classes],
+        "evaluation": evaluation or {},
+        "sklearn_version": sklearn.__version__,
+        "numpy_version": np.__version__,
+        "attribution": ATTRIBUTION,
+    }
+
+
+def save_model(model: TextModel, directory: Path) -> Path:
+    """Write the model and its metadata.json. The metadata is written last, and both by
+    rename, so a reader that sees a new metadata.json also sees the model it describes."""
+    directory.mkdir(parents=True, exist_ok=True)
+    temporary = directory / (MODEL_FILE + ".tmp")
+    joblib.dump(model, temporary, compress=3)
+    temporary.replace(directory / MODEL_FILE)
+    meta_temporary = directory / (METADATA_FILE + ".tmp")
+    meta_temporary.write_text(json.dumps(model.metadata, indent=2, ensure_ascii=False) + "\n")
+    meta_temporary.replace(directory / METADATA_FILE)
+    return directory
+
+
+class ModelNotFound(FileNotFoundError):
+    pass
+
+
+def load_model(directory: Path) -> TextModel:
+    path = directory / MODEL_FILE
+    if not path.exists():
+        raise ModelNotFound(f"No text model in {directory}: run `patientvoice train`")
+    model = joblib.load(path)
+    if not isinstance(model, TextModel):
+        raise TypeError(f"{path} does not hold a TextModel")
+    metadata_path = directory / METADATA_FILE
+    if metadata_path.exists():
+        model.metadata = json.loads(metadata_path.read_text())
+    return model
