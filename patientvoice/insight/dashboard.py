@@ -96,6 +96,19 @@ class Concern:
 
 
 @dataclass
+class ThemeSignal:
+    theme: str
+    chart: XmrChart
+    latest: float  # % of the theme's comments that were negative in the latest month
+
+
+@dataclass
+class ThemeByService:
+    services: list[Service]
+    rows: list[tuple[str, list[int]]]  # theme, count per service (same order as services)
+
+
+@dataclass
 class Insight:
     scope: Scope
     months: list[datetime.date]
@@ -106,6 +119,8 @@ class Insight:
     comments: int
     previous_comments: int
     concerns: list[Concern] = field(default_factory=list)
+    theme_concerns: list[ThemeSignal] = field(default_factory=list)
+    by_service: ThemeByService | None = None
 
 
 def _monthly_counts(scope: Scope) -> dict[tuple[int, datetime.date], FftCounts]:
@@ -216,6 +231,79 @@ def _themes(scope: Scope) -> tuple[list[ThemeRow], int, int]:
     return rows, now, then
 
 
+def _theme_signals(scope: Scope, months: list[datetime.date], minimum: int) -> list[ThemeSignal]:
+    """XmR charts of each theme's monthly negative share; a theme whose latest month is a
+    special cause on the high side is a concern."""
+    rows = (
+        ThemeAssignment.objects.filter(
+            is_current=True,
+            comment__experience__in=scoped_experiences(scope),
+            comment__experience__submitted_at__date__gte=scope.start,
+            comment__sentiments__is_current=True,
+        )
+        .annotate(month=TruncMonth("comment__experience__submitted_at"))
+        .values("theme__name", "month")
+        .annotate(
+            n=Count("pk"),
+            negative=Count("pk", filter=Q(comment__sentiments__value__in=[4, 5])),
+        )
+        .order_by()
+    )
+    per_theme: dict[str, dict[datetime.date, tuple[int, int]]] = defaultdict(dict)
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        per_theme[row["theme__name"]][month] = (row["negative"], row["n"])
+    signals = []
+    for theme, counts in per_theme.items():
+        series: list[float | None] = []
+        for month in months:
+            negative, n = counts.get(month, (0, 0))
+            series.append(100 * negative / n if n >= minimum else None)
+        chart = xmr_chart(series)
+        observed = [i for i, v in enumerate(chart.values) if v is not None]
+        if observed and any(
+            s.meaning(Improvement.DECREASE) is Meaning.CONCERN
+            for s in chart.signals_at(observed[-1])
+        ):
+            signals.append(ThemeSignal(theme, chart, chart.values[observed[-1]] or 0.0))
+    return sorted(signals, key=lambda s: -s.latest)
+
+
+def _theme_by_service(
+    scope: Scope, top_services: int = 8, top_themes: int = 15
+) -> ThemeByService | None:
+    if scope.service is not None:
+        return None
+    rows = (
+        ThemeAssignment.objects.filter(
+            is_current=True,
+            comment__experience__in=scoped_experiences(scope),
+            comment__experience__submitted_at__date__gte=scope.start,
+        )
+        .values("theme__name", "comment__experience__service_id")
+        .annotate(n=Count("comment", distinct=True))
+        .order_by()
+    )
+    table: dict[str, dict[int, int]] = defaultdict(dict)
+    service_totals: dict[int, int] = defaultdict(int)
+    theme_totals: dict[str, int] = defaultdict(int)
+    for row in rows:
+        service_id, n = row["comment__experience__service_id"], row["n"]
+        table[row["theme__name"]][service_id] = n
+        service_totals[service_id] += n
+        theme_totals[row["theme__name"]] += n
+    if not table:
+        return None
+    service_ids = sorted(service_totals, key=lambda s: -service_totals[s])[:top_services]
+    services = Service.objects.in_bulk(service_ids)
+    themes = sorted(theme_totals, key=lambda t: (-theme_totals[t], t))[:top_themes]
+    return ThemeByService(
+        [services[s] for s in service_ids],
+        [(t, [table[t].get(s, 0) for s in service_ids]) for t in themes],
+    )
+
+
 def build_insight(scope: Scope, *, minimum_month: int = 5) -> Insight:
     months = _months(scope)
     counts = _monthly_counts(scope)
@@ -253,4 +341,6 @@ def build_insight(scope: Scope, *, minimum_month: int = 5) -> Insight:
         comments=now,
         previous_comments=then,
         concerns=concerns,
+        theme_concerns=_theme_signals(scope, months, minimum_month),
+        by_service=_theme_by_service(scope),
     )

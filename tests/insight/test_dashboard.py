@@ -177,3 +177,43 @@ def test_the_pages_tables_download_as_csv(world: World) -> None:
         .splitlines()[1]
         .startswith("Staff manner & personal attributes,Staff,5,1.0000,5,0,0")
     )
+
+
+def test_a_theme_turning_negative_is_an_emerging_concern(world: World) -> None:
+    # Eleven months where 1 in 10 comments about staff manner is negative, then a month of 8/10.
+    for month in range(11, 0, -1):
+        happy = rated(world.maternity, [1] * 9, days_ago=30 * month + 3)
+        themed(happy, "Staff manner & personal attributes", 1)
+        themed(
+            rated(world.maternity, [4], days_ago=30 * month + 3),
+            "Staff manner & personal attributes",
+            5,
+        )
+    themed(rated(world.maternity, [1, 1], days_ago=0), "Staff manner & personal attributes", 1)
+    themed(rated(world.maternity, [5] * 8, days_ago=0), "Staff manner & personal attributes", 5)
+
+    insight = (
+        analyst(world)
+        .get("/staff/insight/", {"organisation": world.hospital.pk, "months": 12})
+        .context["insight"]
+    )
+
+    assert [t.theme for t in insight.theme_concerns] == ["Staff manner & personal attributes"]
+    assert insight.theme_concerns[0].latest == pytest.approx(80.0)
+
+
+def test_themes_by_service_counts_each_theme_at_each_service(world: World) -> None:
+    ward = Service.objects.create(organisation=world.hospital, name="Ward 1", slug="ward-1")
+    themed(rated(world.maternity, [1, 1, 1]), "Theme A", 1)
+    themed(rated(ward, [1]), "Theme A", 1)
+    themed(rated(ward, [4, 4]), "Theme B", 4)
+
+    table = (
+        analyst(world)
+        .get("/staff/insight/", {"organisation": world.hospital.pk})
+        .context["insight"]
+        .by_service
+    )
+
+    assert [s.name for s in table.services] == ["Maternity unit", "Ward 1"]
+    assert table.rows == [("Theme A", [3, 1]), ("Theme B", [0, 2])]
