@@ -7,8 +7,8 @@ from typing import Any
 
 from patientvoice.insight.engine.data import theme_categories
 from patientvoice.insight.engine.model import load_model
-from patientvoice.insight.engine.personal_data import find_personal_data, redact
-from patientvoice.insight.engine.signals import detect_signals
+from patientvoice.insight.engine.predict import predict
+from patientvoice.insight.engine.signals import Signal
 from patientvoice.insight.reader import Reading
 
 
@@ -24,31 +24,24 @@ class EngineReader:
     ) -> list[Reading]:
         # "Don't know" (6) carries no direction; the model learned from ratings 1 to 5.
         ratings = [r if r in (1, 2, 3, 4, 5) else None for r in ratings]
-        batch = self.model.predict_batch(texts, questions, ratings)
-        readings = []
-        for row, text in enumerate(texts):
-            findings = find_personal_data(text)
-            sentiment = int(batch.sentiment[row])
-            readings.append(
-                Reading(
-                    themes=batch.themes(row),
-                    sentiment=sentiment or None,
-                    sentiment_confidence=float(batch.sentiment_confidence[row])
-                    if sentiment
-                    else None,
-                    concerns=_concerns(text),
-                    personal_data=[f.as_dict() for f in findings],
-                    redacted=redact(text, findings) if findings else "",
-                )
+        return [
+            Reading(
+                themes=p.themes,
+                sentiment=p.sentiment,
+                sentiment_confidence=p.sentiment_confidence,
+                concerns=_concerns(p.signals),
+                personal_data=[f.as_dict() for f in p.personal_data],
+                redacted=p.redacted if p.personal_data else "",
             )
-        return readings
+            for p in predict(self.model, texts, questions, ratings)
+        ]
 
 
-def _concerns(text: str) -> list[tuple[str, int, str]]:
+def _concerns(signals: list[Signal]) -> list[tuple[str, int, str]]:
     """One concern per kind (the queue holds one per comment and kind): the most severe, with
     every reason that matched as its evidence."""
     by_kind: dict[str, tuple[int, list[str]]] = {}
-    for signal in detect_signals(text):
+    for signal in signals:
         severity, evidence = by_kind.get(signal.kind, (signal.severity, []))
         evidence.append(f"{signal.reason}: “{signal.evidence}”")
         by_kind[signal.kind] = (min(severity, signal.severity), evidence)
