@@ -87,8 +87,9 @@ def insight(request: HttpRequest) -> HttpResponse:
     form, scope = _scope(request)
     result = build_insight(scope)
     labels = [m.strftime("%b %Y") for m in result.months]
+    month_keys = [m.strftime("%Y-%m") for m in result.months]
     drawing = draw_xmr(result.chart, labels, Improvement.INCREASE)
-    rows = list(zip(labels, result.monthly, result.chart.values, strict=True))
+    rows = list(zip(labels, result.monthly, result.chart.values, month_keys, strict=True))
     table = request.GET.get("table")
     if request.GET.get("format") == "csv" and table in ("monthly", "themes"):
         return _table_csv(table, rows, result.themes)
@@ -117,7 +118,7 @@ def _table_csv(table: str, monthly: list[Any], themes: list[Any]) -> HttpRespons
     writer = csv.writer(response)
     if table == "monthly":
         writer.writerow(["month", "responses", "percent_positive"])
-        for label, rates, value in monthly:
+        for label, rates, value, _key in monthly:
             writer.writerow(
                 [label, rates.total if rates else 0, "" if value is None else f"{value:.1f}"]
             )
@@ -173,6 +174,13 @@ class ExplorerForm(forms.Form):
         empty_value=None,
         choices=[("", "Any rating"), *Rating.choices],
     )
+    month = forms.RegexField(
+        label="Month (YYYY-MM)",
+        regex=r"^\d{4}-\d{2}$",
+        required=False,
+        max_length=7,
+        error_messages={"invalid": "Enter a month like 2026-03"},
+    )
     flag = forms.ChoiceField(
         label="Flagged as",
         required=False,
@@ -202,6 +210,11 @@ def _explore(found: QuerySet[Comment], data: dict[str, Any]) -> QuerySet[Comment
         )
     if data.get("rating"):
         found = found.filter(experience__rating=data["rating"])
+    if data.get("month"):
+        year, month = (int(part) for part in data["month"].split("-"))
+        found = found.filter(
+            experience__submitted_at__year=year, experience__submitted_at__month=month
+        )
     if data.get("flag"):
         found = found.filter(
             pk__in=ConcernModel.objects.filter(kind=data["flag"]).values("comment_id")
