@@ -465,7 +465,7 @@ def _load_staff(orgs: dict[str, Organisation]) -> None:
             )
 
 
-def _fft_comments() -> list[tuple[int | None, str, str]]:
+def fft_comments() -> list[tuple[int | None, str, str]]:
     """(rating, question, text) for every non-empty comment in the shipped data set."""
     comments = []
     with FFT_DATA.open(encoding="utf-8-sig", newline="") as handle:
@@ -481,7 +481,7 @@ def _fft_comments() -> list[tuple[int | None, str, str]]:
 
 def _load_feedback() -> int:
     rng = random.Random(20261123)  # noqa: S311 (deterministic demo data, not security)
-    comments = _fft_comments()
+    comments = fft_comments()
     services = {s.slug: s for s in Service.objects.select_related("organisation")}
     weighted = [slug for slug, _n, _o, _s, size in SERVICES for _ in range(size)]
     today = timezone.localdate()

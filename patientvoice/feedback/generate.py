@@ -8,7 +8,6 @@ same seed adds nothing, and a larger --rows adds only the new rows.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import math
 import random
@@ -20,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patientvoice.directory.models import Service
-from patientvoice.feedback.demo import FFT_DATA
+from patientvoice.feedback.demo import fft_comments
 from patientvoice.feedback.models import Comment, Experience, ImportSource
 from patientvoice.feedback.services import enqueue_comment_tasks
 
@@ -39,19 +38,13 @@ class Pools:
     def load(cls) -> Pools:
         positive: list[tuple[str, str]] = []
         negative: list[tuple[str, str]] = []
-        with FFT_DATA.open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle):
-                text = (row["FFT answer"] or "").strip()
-                if len(text) < 3:
-                    continue
-                question = row["FFT question"].lower()
-                kind = (
-                    "could_be_better"
-                    if ("improve" in question or "better" in question)
-                    else ("what_was_good")
-                )
-                pool = negative if row["FFT categorical answer"] in {"3", "4", "5"} else positive
-                pool.append((kind, text))
+        for rating, question, text in fft_comments():
+            kind = (
+                "could_be_better"
+                if ("improve" in question or "better" in question)
+                else ("what_was_good")
+            )
+            (negative if rating in (3, 4, 5) else positive).append((kind, text))
         return cls(positive, negative)
 
 

@@ -56,8 +56,7 @@ def submit_feedback(data: ExperienceInput) -> tuple[Experience, bool]:
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                experience = _create_experience(data)
-                comment_ids = list(experience.comments.values_list("pk", flat=True))
+                experience, comment_ids = _create_experience(data)
                 transaction.on_commit(partial(_enqueue_follow_up, experience.pk, comment_ids))
         except IntegrityError:
             # Either two identical requests raced past the check above and the other one won,
@@ -71,7 +70,7 @@ def submit_feedback(data: ExperienceInput) -> tuple[Experience, bool]:
     raise RuntimeError("Could not store the experience after three attempts")
 
 
-def _create_experience(data: ExperienceInput) -> Experience:
+def _create_experience(data: ExperienceInput) -> tuple[Experience, list[int]]:
     equality = None
     if any(data.equality.values()):
         equality = EqualityMonitoring.objects.create(**data.equality)
@@ -95,12 +94,12 @@ def _create_experience(data: ExperienceInput) -> Experience:
         (Comment.Question.WHAT_WAS_GOOD, data.what_was_good),
         (Comment.Question.COULD_BE_BETTER, data.could_be_better),
     ]
-    Comment.objects.bulk_create(
+    comments = Comment.objects.bulk_create(
         Comment(experience=experience, question=question, text=text.strip())
         for question, text in answers
         if text.strip()
     )
-    return experience
+    return experience, [c.pk for c in comments]
 
 
 def _record_contact(data: ExperienceInput) -> Person:

@@ -141,15 +141,7 @@ def _monthly_counts(scope: Scope) -> dict[tuple[int, datetime.date], FftCounts]:
 
 
 def _sum(counts: list[FftCounts]) -> FftCounts:
-    total: dict[int, int] = defaultdict(int)
-    for c in counts:
-        for answer, n in zip(
-            range(1, 7),
-            (c.very_good, c.good, c.neither, c.poor, c.very_poor, c.dont_know),
-            strict=True,
-        ):
-            total[answer] += n
-    return FftCounts.from_answers(total)
+    return FftCounts(*(sum(column) for column in zip(*(c.as_tuple() for c in counts), strict=True)))
 
 
 def _percent_series(
