@@ -29,7 +29,6 @@ import csv
 import datetime
 import http.client
 import json
-import math
 import os
 import random
 import secrets
@@ -47,12 +46,11 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import psycopg
-from psycopg import sql
+from benchkit import LOOPBACK, SetupError, finish, latency_summary, loopback_url, recreate_database
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 FFT_CSV = REPO / "patientvoice" / "insight" / "data" / "v6framework_train.csv"
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 REQUEST_TIMEOUT = 15.0  # seconds, for every single request
 THANK_YOU = "/share/thank-you/"
 FALLBACK_COMMENTS: list[tuple[int | None, str]] = [
@@ -60,10 +58,6 @@ FALLBACK_COMMENTS: list[tuple[int | None, str]] = [
     (4, "I waited over two hours and nobody told us why."),
     (2, "Easy to book, seen on time, friendly receptionist."),
 ]
-
-
-class SetupError(Exception):
-    """The benchmark could not build the production profile; nothing was measured."""
 
 
 def log(message: str) -> None:
@@ -321,20 +315,6 @@ def run_generator(params: dict[str, Any]) -> dict[str, Any]:
 # --- The production profile: database, settings, gunicorn -------------------------------------
 
 
-def loopback_url(url: str) -> str:
-    if urlsplit(url).hostname not in LOOPBACK:
-        raise SetupError(f"only loopback PostgreSQL is allowed, not {url}")
-    return url.rstrip("/")
-
-
-def recreate_database(pg: str, name: str) -> None:
-    with psycopg.connect(f"{pg}/postgres", autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def production_env(
     settings: str, database_url: str, static_root: Path, port: int
 ) -> dict[str, str]:
@@ -545,20 +525,6 @@ def server_log_problems(log_path: Path) -> dict[str, int]:
 # --- Reporting --------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], p: float) -> float | None:
-    """Nearest-rank percentile; None when nothing was measured."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def latency_summary(values: list[float]) -> dict[str, float | None]:
-    found = {f"p{p}": percentile(values, p) for p in (50, 95, 99)}
-    found["max"] = max(values, default=None)
-    return {name: None if value is None else round(value, 1) for name, value in found.items()}
-
-
 def summarise(config: argparse.Namespace, load: dict[str, Any], **checks: Any) -> dict[str, Any]:
     storage = checks["storage"]
     return {
@@ -745,12 +711,7 @@ def main(argv: list[str]) -> int:
     except (SetupError, psycopg.Error, subprocess.TimeoutExpired) as error:
         log(f"SETUP FAILED: {error}")
         return 2
-    problems = verdict(result)
-    if config.json:
-        print(json.dumps(result | {"problems": problems}, indent=2))
-    else:
-        print_report(result, problems)
-    return 1 if problems else 0
+    return finish(result, verdict(result), config.json, print_report)
 
 
 if __name__ == "__main__":

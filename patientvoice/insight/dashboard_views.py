@@ -9,23 +9,31 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 
 from patientvoice.directory.models import Area, Organisation, Service
 from patientvoice.feedback.models import Comment, Experience, Rating
 from patientvoice.insight.charts import draw_xmr
-from patientvoice.insight.dashboard import Scope, build_insight, scoped_experiences
+from patientvoice.insight.dashboard import (
+    Scope,
+    build_insight,
+    in_scope,
+    scoped_experiences,
+    since,
+)
 from patientvoice.insight.models import Concern as ConcernModel
 from patientvoice.insight.models import (
     PopulationCount,
     SentimentAssignment,
     Theme,
-    ThemeAssignment,
 )
 from patientvoice.insight.representation import PopulationFileError, assess, replace_population
 from patientvoice.insight.stats import Improvement
@@ -95,7 +103,7 @@ def insight(request: HttpRequest) -> HttpResponse:
         return _table_csv(table, rows, result.themes)
     who = None
     if rules.has_permission(staff_user(request), rules.VIEW_EQUALITY, scope.organisation.pk):
-        period = scoped_experiences(scope).filter(submitted_at__date__gte=scope.start)
+        period = scoped_experiences(scope).filter(submitted_at__gte=since(scope.start))
         who = assess(period, scope.organisation.area)
     return render(
         request,
@@ -193,21 +201,31 @@ class ExplorerForm(forms.Form):
         self.fields["theme"].choices = [("", "Any theme"), *((n, n) for n in names)]  # type: ignore[attr-defined]
 
 
+def search_comments(found: QuerySet[Comment], words: str) -> QuerySet[Comment]:
+    """Comments containing the words. PostgreSQL uses its full-text search (English stemming, so
+    "parking" also finds "park" and "parked"; the GIN index in feedback migration 0005 must match
+    this expression exactly); other databases look for the words as written, in any case."""
+    if connections[found.db].vendor == "postgresql":
+        return found.alias(words=SearchVector("text", config="english")).filter(
+            words=SearchQuery(words, config="english", search_type="websearch")
+        )
+    return found.filter(text__icontains=words)
+
+
 def _explore(found: QuerySet[Comment], data: dict[str, Any]) -> QuerySet[Comment]:
     if data.get("q"):
-        found = found.filter(text__icontains=data["q"])
+        found = search_comments(found, data["q"])
+    # Joins rather than IN subqueries: a comment has at most one current assignment of a theme
+    # and one current sentiment, so these joins never repeat a comment.
     if data.get("theme"):
-        found = found.filter(
-            pk__in=ThemeAssignment.objects.filter(
-                theme__name=data["theme"], is_current=True
-            ).values("comment_id")
-        )
+        # By id rather than through a join on the name: PostgreSQL then knows from its
+        # statistics how common the theme is and plans the count accordingly.
+        theme_id = Theme.objects.filter(name=data["theme"]).values_list("pk", flat=True).first()
+        if theme_id is None:
+            return found.none()
+        found = found.filter(themes__theme_id=theme_id, themes__is_current=True)
     if data.get("sentiment"):
-        found = found.filter(
-            pk__in=SentimentAssignment.objects.filter(
-                value=data["sentiment"], is_current=True
-            ).values("comment_id")
-        )
+        found = found.filter(sentiments__value=data["sentiment"], sentiments__is_current=True)
     if data.get("rating"):
         found = found.filter(experience__rating=data["rating"])
     if data.get("month"):
@@ -222,20 +240,37 @@ def _explore(found: QuerySet[Comment], data: dict[str, Any]) -> QuerySet[Comment
     return found
 
 
+class CappedPaginator(Paginator):
+    """Counts matches only up to a limit. An exact count of a large organisation's comments
+    costs more than the page itself and nobody pages that far: past the limit the page says
+    "more than" and the last page reachable is the limit's."""
+
+    limit = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        # Unordered: the order only matters for which rows a page shows, not how many there are.
+        matches: QuerySet[Any] = self.object_list.order_by()  # type: ignore[attr-defined]
+        return matches[: self.limit + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.limit
+
+
 @staff_member_required
 def comments(request: HttpRequest) -> HttpResponseBase:
     form, scope = _scope(request)
     explorer = ExplorerForm(request.GET)
     found = Comment.objects.filter(
-        experience__in=scoped_experiences(scope),
-        experience__submitted_at__date__gte=scope.start,
+        in_scope(scope, "experience__"), experience__submitted_at__gte=since(scope.start)
     )
     if explorer.is_valid():
         found = _explore(found, explorer.cleaned_data)
     found = found.select_related("experience__service").order_by("-experience__submitted_at", "-pk")
     if request.GET.get("format") == "csv":
         return _csv(found)
-    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(found, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

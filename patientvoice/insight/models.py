@@ -77,7 +77,15 @@ class ThemeAssignment(Provenance):
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="assignments")
 
     class Meta:
-        indexes = [models.Index(fields=["theme", "is_current"])]
+        indexes = [
+            models.Index(fields=["theme", "is_current"]),
+            # What insight joins: a comment's current themes, without visiting the table.
+            models.Index(
+                fields=["comment", "theme"],
+                condition=models.Q(is_current=True),
+                name="current_themes_by_comment",
+            ),
+        ]
         constraints = [
             # A re-run of the same model version never duplicates its suggestions.
             models.UniqueConstraint(
@@ -103,6 +111,13 @@ class SentimentAssignment(Provenance):
     value = models.PositiveSmallIntegerField(choices=Sentiment.choices)
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["comment", "value"],
+                condition=models.Q(is_current=True),
+                name="current_sentiment_by_comment",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["comment", "model_version"],

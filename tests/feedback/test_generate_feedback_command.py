@@ -4,7 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from patientvoice.feedback.models import Experience
+from patientvoice.feedback.generate import generate_feedback
+from patientvoice.feedback.models import Comment, Experience
 
 
 def generate(rows: int) -> str:
@@ -41,3 +42,15 @@ def test_services_differ_in_size_and_ratings_are_mostly_good() -> None:
 def test_it_needs_services_first() -> None:
     with pytest.raises(CommandError, match="load the demo world first"):
         generate(10)
+
+
+@pytest.mark.django_db
+def test_a_caller_is_handed_every_new_comment_to_store_more_about() -> None:
+    call_command("demo", stdout=StringIO())
+    handed: list[int] = []
+
+    generate_feedback(300, classify=False, on_comments=lambda cs: handed.extend(c.pk for c in cs))
+
+    generated = Comment.objects.filter(experience__external_id__startswith="gen-")
+    assert sorted(handed) == sorted(generated.values_list("pk", flat=True))
+    assert len(handed) > 200

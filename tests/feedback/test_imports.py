@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from patientvoice.directory.models import Organisation
+from patientvoice.feedback import imports
 from patientvoice.feedback.models import Comment, Experience, ImportBatch
 from tests.conftest import World
 
@@ -219,3 +220,65 @@ def test_another_organisations_batch_is_not_found(
     outsider.force_login(world.dana)
 
     assert outsider.get(f"/staff/imports/{batch.pk}/").status_code == 404
+
+
+def many_rows(count: int, bad_line: int | None = None) -> bytes:
+    lines = [HEADER]
+    for n in range(count):
+        rating = "9" if n + 2 == bad_line else "Good"
+        lines.append(f"R{n},2026-10-01,Maternity unit,{rating},Comment {n},\n")
+    return "".join(lines).encode()
+
+
+def test_a_bad_row_late_in_a_long_file_imports_nothing(
+    world: World, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("patientvoice.feedback.imports.CHUNK", 5)
+
+    batch = import_file(
+        analyst(world), many_rows(23, bad_line=23), django_capture_on_commit_callbacks
+    )
+
+    assert (batch.status, batch.total_rows, batch.error_count) == ("failed", 23, 1)
+    assert batch.errors == ["line 23: rating '9' is not 1 to 6 or an FFT answer"]
+    assert Experience.objects.count() == 0
+
+
+def test_a_failure_while_writing_late_chunks_keeps_none_of_the_earlier_ones(
+    world: World, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "CHUNK", 5)
+    written: list[int] = []
+
+    def fail_on_the_fourth_chunk(real: Any) -> Any:
+        def write(batch: ImportBatch, rows: list[Any]) -> list[int]:
+            written.append(len(rows))
+            if len(written) == 4:
+                raise RuntimeError("the database went away")
+            return real(batch, rows)
+
+        return write
+
+    monkeypatch.setattr(imports, "_write_chunk", fail_on_the_fourth_chunk(imports._write_chunk))
+    monkeypatch.setattr(imports, "_copy_chunk", fail_on_the_fourth_chunk(imports._copy_chunk))
+
+    batch = import_file(analyst(world), many_rows(23), django_capture_on_commit_callbacks)
+
+    assert written == [5, 5, 5, 5]
+    assert batch.status != "done"
+    assert Experience.objects.count() == Comment.objects.count() == 0
+
+
+def test_a_long_file_is_written_in_chunks_with_every_comment(
+    world: World, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("patientvoice.feedback.imports.CHUNK", 5)
+
+    batch = import_file(analyst(world), many_rows(23), django_capture_on_commit_callbacks)
+    again = import_file(analyst(world), many_rows(23), django_capture_on_commit_callbacks)
+
+    assert (batch.status, batch.created_count) == ("done", 23)
+    assert (again.created_count, again.duplicate_count) == (0, 23)
+    assert Comment.objects.filter(experience__source=batch.source).count() == 23
+    assert len(set(Experience.objects.values_list("reference", flat=True))) == 23
+    assert Experience.objects.get(external_id="R22").comments.get().text == "Comment 22"

@@ -160,7 +160,9 @@ def test_the_comment_explorer_searches_filters_and_exports(world: World) -> None
 
 
 def test_the_pages_tables_download_as_csv(world: World) -> None:
-    themed(rated(world.maternity, [1, 1, 1, 4, 4]), "Staff manner & personal attributes", 2)
+    themed(
+        rated(world.maternity, [1, 1, 1, 4, 4], days_ago=0), "Staff manner & personal attributes", 2
+    )
     client = analyst(world)
 
     monthly = client.get(
@@ -217,3 +219,48 @@ def test_themes_by_service_counts_each_theme_at_each_service(world: World) -> No
 
     assert [s.name for s in table.services] == ["Maternity unit", "Ward 1"]
     assert table.rows == [("Theme A", [3, 1]), ("Theme B", [0, 2])]
+
+
+def test_the_comment_explorer_finds_a_word_in_any_case_and_nothing_else(world: World) -> None:
+    parking, kind = rated(world.maternity, [4, 1])
+    parking.comments.update(text="Parking at the hospital was impossible.")
+    kind.comments.update(text="The midwives were kind.")
+    base = {"organisation": world.hospital.pk}
+
+    found = analyst(world).get("/staff/insight/comments/", base | {"q": "parking"})
+    none = analyst(world).get("/staff/insight/comments/", base | {"q": "helicopter"})
+
+    assert [c.text for c in found.context["page"]] == ["Parking at the hospital was impossible."]
+    assert none.context["page"].paginator.count == 0
+
+
+def test_themes_count_each_period_and_services_from_one_grouped_query(world: World) -> None:
+    themed(rated(world.maternity, [1, 1], days_ago=3), "Staff manner & personal attributes", 1)
+    ward = Service.objects.create(organisation=world.hospital, name="Ward 1", slug="ward-1")
+    themed(rated(ward, [4], days_ago=3), "Staff manner & personal attributes", 5)
+    themed(rated(world.maternity, [1], days_ago=400), "Staff manner & personal attributes", 1)
+
+    insight = (
+        analyst(world)
+        .get("/staff/insight/", {"organisation": world.hospital.pk, "months": 12})
+        .context["insight"]
+    )
+
+    row = insight.themes[0]
+    assert (row.count, row.previous_count, row.positive, row.negative) == (3, 1, 2, 1)
+    assert (insight.comments, insight.previous_comments) == (3, 1)
+    assert insight.by_service.rows == [("Staff manner & personal attributes", [2, 1])]
+
+
+def test_the_comment_explorer_stops_counting_past_its_limit(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("patientvoice.insight.dashboard_views.CappedPaginator.limit", 2)
+    rated(world.maternity, [1, 2, 4])
+    base = {"organisation": world.hospital.pk}
+
+    many = analyst(world).get("/staff/insight/comments/", base)
+    few = analyst(world).get("/staff/insight/comments/", base | {"rating": 4})
+
+    assert "More than 2 comments from" in many.content.decode()
+    assert "1 comment from" in few.content.decode()
