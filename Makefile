@@ -27,11 +27,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-frontend: node_modules/.installed ## Copy the NHS.UK frontend files we serve into var/frontend
-	@mkdir -p var/frontend/nhsuk
-	@cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css* \
-	    node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js* var/frontend/nhsuk/
+FRONTEND_CSS = var/frontend/nhsuk/nhsuk-frontend.min.css
+
+frontend: $(FRONTEND_CSS) ## The NHS.UK frontend files we serve, in var/frontend (styles compiled with our settings)
+	@cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js* var/frontend/nhsuk/
 	@cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets var/frontend/nhsuk/
+
+$(FRONTEND_CSS): patientvoice/frontend/nhsuk.scss node_modules/.installed
+	@mkdir -p var/frontend/nhsuk
+	node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps \
+	    --load-path=node_modules patientvoice/frontend/nhsuk.scss $@
 
 chromium: ## Install Debian's Chromium for the browser tests (needs root; skipped otherwise)
 	@if command -v chromium >/dev/null 2>&1; then :; \
