@@ -21,6 +21,7 @@ from django.utils import timezone
 from patientvoice.directory.models import Area, Group, Organisation, PostcodeDistrict, Service, Site
 from patientvoice.feedback.models import Experience
 from patientvoice.feedback.services import ExperienceInput, submit_feedback
+from patientvoice.feedback.summary import responses_changing
 from patientvoice.people.models import Membership, Role, User
 
 FFT_DATA = Path(__file__).resolve().parent.parent / "insight" / "data" / "v6framework_train.csv"
@@ -522,7 +523,8 @@ def _load_feedback() -> int:
             submitted = timezone.now() - datetime.timedelta(
                 days=age_days, minutes=rng.randint(0, 1440)
             )
-            Experience.objects.filter(pk=experience.pk).update(submitted_at=submitted)
+            with responses_changing([experience.pk]):
+                Experience.objects.filter(pk=experience.pk).update(submitted_at=submitted)
             created += 1
     return created
 

@@ -23,6 +23,7 @@ from patientvoice.directory.models import Service
 from patientvoice.feedback.demo import fft_comments
 from patientvoice.feedback.models import Comment, Experience, ImportSource
 from patientvoice.feedback.services import enqueue_comment_tasks
+from patientvoice.feedback.summary import count_new_experiences
 
 CHUNK = 5000
 SOURCE_NAME = "Synthetic feedback generator"
@@ -153,6 +154,7 @@ def _write(
             for question, text in chosen
         ]
     )
+    count_new_experiences(experiences, comments)
     if on_comments is not None:
         on_comments(comments)
     if classify:

@@ -36,6 +36,7 @@ from patientvoice.feedback.models import (
     new_references,
 )
 from patientvoice.feedback.services import enqueue_comment_tasks
+from patientvoice.feedback.summary import add_responses, count_new_experiences, tally
 from patientvoice.people.models import EqualityMonitoring
 
 CHUNK = 2000
@@ -471,6 +472,7 @@ def _write_chunk(batch: ImportBatch, rows: list[ParsedRow]) -> list[int]:
             for name, text in r.comments.items()
         ]
     )
+    count_new_experiences(experiences, comments)
     return [c.pk for c in comments]
 
 
@@ -513,6 +515,8 @@ def _copy_chunk(batch: ImportBatch, rows: list[ParsedRow]) -> list[int]:
         )
         experience_ids = _next_ids(cursor, Experience, len(rows))
         references = new_references(len(rows))
+        # Taken once per row: the summary must count each record in the month it is stored in.
+        whens = [_when(r.happened_on) for r in rows]
         same = (
             source.organisation_id,
             source.pk,
@@ -531,13 +535,22 @@ def _copy_chunk(batch: ImportBatch, rows: list[ParsedRow]) -> list[int]:
                     r.service_id,
                     r.rating,
                     r.happened_on,
-                    _when(r.happened_on),
+                    when,
                     r.key,
                     equality_for.get(id(r)),
                     *same,
                 )
-                for r, pk, reference in zip(rows, experience_ids, references, strict=True)
+                for r, pk, reference, when in zip(
+                    rows, experience_ids, references, whens, strict=True
+                )
             ),
+        )
+        channel = Experience.Channel.IMPORT.value
+        add_responses(
+            tally(
+                (source.organisation_id, r.service_id, channel, when, r.rating, len(r.comments))
+                for r, when in zip(rows, whens, strict=True)
+            )
         )
         answers = [
             (experience_id, COMMENT_FIELDS[name].value, text)

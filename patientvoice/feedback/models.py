@@ -231,3 +231,38 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"Publication of comment {self.comment_id}"
+
+
+class ResponseSummary(models.Model):
+    """How many responses (by FFT answer) and comments one service had through one channel in
+    one month: what the insight page adds up instead of reading every record.
+
+    Kept up to date in the same transaction as every write that adds or moves an experience
+    (`feedback.summary`); `patientvoice rebuild_insight_summary` rebuilds it from the records.
+    Counts are plain integers, not positive ones: changes are applied as increments, and a
+    summary made stale by a write outside the services must not make the next write fail.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=Experience.Channel.choices)
+    month = models.DateField(help_text="The month's first day, in the site's time zone")
+    very_good = models.IntegerField(default=0)
+    good = models.IntegerField(default=0)
+    neither = models.IntegerField(default=0)
+    poor = models.IntegerField(default=0)
+    very_poor = models.IntegerField(default=0)
+    dont_know = models.IntegerField(default=0)
+    comments = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index insight reads by: an organisation's months, then its services.
+            models.UniqueConstraint(
+                fields=["organisation", "month", "service", "channel"],
+                name="one_response_summary_per_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.channel} {self.month:%Y-%m}"

@@ -15,6 +15,7 @@ from django.utils.module_loading import import_string
 
 from patientvoice.directory.models import Service
 from patientvoice.feedback.models import Comment, Experience, Publication
+from patientvoice.feedback.summary import count_new_experiences
 from patientvoice.people.models import ConsentRecord, EqualityMonitoring, Person, User
 
 FEEDBACK_CONSENT_VERSION = "2026-11"
@@ -99,6 +100,7 @@ def _create_experience(data: ExperienceInput) -> tuple[Experience, list[int]]:
         for question, text in answers
         if text.strip()
     )
+    count_new_experiences([experience], comments)
     return experience, [c.pk for c in comments]
 
 

@@ -1,7 +1,9 @@
 """The numbers behind the insight page, for one scope (organisation, service, period, channel).
 
-Every figure comes from a fixed handful of grouped queries, so the page costs the same number of
-queries however many services, months or themes there are.
+Every figure comes from a fixed handful of grouped queries of the insight summaries (counts per
+service, channel and month, kept up to date by every write: docs/decisions/0004), so the page
+costs the same few queries however many services, months, themes or records there are. The
+drill-down links go to the comment explorer, which reads the records themselves.
 """
 
 from __future__ import annotations
@@ -9,13 +11,15 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Case, Count, FilteredRelation, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from patientvoice.directory.models import Organisation, Service
-from patientvoice.feedback.models import Comment, Experience
-from patientvoice.insight.models import Theme, ThemeAssignment
+from patientvoice.feedback.models import Experience, ResponseSummary
+from patientvoice.feedback.summary import RESPONSE_FIELDS
+from patientvoice.insight.models import ThemeSummary
 from patientvoice.insight.stats import (
     FftCounts,
     FftRates,
@@ -28,6 +32,7 @@ from patientvoice.insight.stats import (
     fft_rates,
     xmr_chart,
 )
+from patientvoice.insight.summary import THEME_FIELDS
 
 
 @dataclass(frozen=True)
@@ -62,35 +67,10 @@ def _months(scope: Scope, periods: int = 1) -> list[datetime.date]:
     return [_month_start(scope.end, b) for b in range(back, -1, -1)]
 
 
-def since(day: datetime.date) -> datetime.datetime:
-    """The first moment of `day` in the site's time zone.
-
-    Filters compare `submitted_at` with this rather than `submitted_at__date`, which converts
-    every row's time zone before comparing and so cannot use an index.
-    """
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def month_index(field: str, months: list[datetime.date]) -> Case:
-    """Which of `months` the moment in `field` falls in, as an index into the list.
-
-    Comparing with each month's first moment is exact in the site's time zone, works the same
-    on every database, and is far cheaper than truncating every row's converted timestamp
-    (on SQLite that is a Python function call per row).
-    """
-    return Case(
-        *(
-            When(**{f"{field}__gte": since(month)}, then=Value(i))
-            for i, month in reversed(list(enumerate(months)))
-        ),
-        default=Value(None),
-        output_field=IntegerField(),
-    )
-
-
 def in_scope(scope: Scope, prefix: str = "") -> Q:
-    """The scope's organisation, service and channel, as a filter on experiences or, with a
-    prefix such as "experience__", on rows joined to them (a join, not an IN subquery)."""
+    """The scope's organisation, service and channel, as a filter on experiences and on the
+    summaries (which have the same three fields) or, with a prefix such as "experience__", on
+    rows joined to experiences (a join, not an IN subquery)."""
     found = Q(**{f"{prefix}organisation": scope.organisation})
     if scope.service:
         found &= Q(**{f"{prefix}service": scope.service})
@@ -157,19 +137,33 @@ class Insight:
     by_service: ThemeByService | None = None
 
 
-def _monthly_counts(scope: Scope) -> dict[tuple[int, datetime.date], FftCounts]:
-    months = _months(scope)
-    rows = (
-        scoped_experiences(scope)
-        .filter(submitted_at__gte=since(scope.start), rating__isnull=False)
-        .annotate(month=month_index("submitted_at", months))
-        .values("service_id", "month", "rating")
-        .annotate(n=Count("*"))
+def _responses(scope: Scope) -> list[dict[str, Any]]:
+    """The response summary over both periods, one row per service and month."""
+    return list(
+        ResponseSummary.objects.filter(in_scope(scope), month__gte=scope.previous_start)
+        .values("service_id", "month")
+        .annotate(**{name: Sum(name) for name in RESPONSE_FIELDS})
         .order_by()
     )
-    answers: dict[tuple[int, datetime.date], dict[int, int]] = defaultdict(dict)
-    for row in rows:
-        answers[row["service_id"], months[row["month"]]][row["rating"]] = row["n"]
+
+
+def _in_period(month: datetime.date, months: list[datetime.date]) -> datetime.date:
+    # Records dated after this month (an import can carry a future date) count in this month,
+    # as they always have.
+    return min(month, months[-1])
+
+
+def _monthly_counts(
+    scope: Scope, responses: list[dict[str, Any]]
+) -> dict[tuple[int, datetime.date], FftCounts]:
+    months = _months(scope)
+    answers: dict[tuple[int, datetime.date], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in responses:
+        if row["month"] < months[0]:
+            continue
+        for rating, name in enumerate(RESPONSE_FIELDS[:-1], start=1):
+            if row[name]:
+                answers[row["service_id"], _in_period(row["month"], months)][rating] += row[name]
     return {key: FftCounts.from_answers(value) for key, value in answers.items()}
 
 
@@ -202,55 +196,46 @@ class ThemeFact:
 
 
 def _theme_facts(scope: Scope) -> list[ThemeFact]:
-    """Every theme figure on the page comes from this one grouped query over both periods.
+    """Every theme figure on the page comes from this one grouped query of the theme summary
+    over both periods.
 
     Each comment has at most one current assignment per theme and at most one current
-    sentiment (classification and review keep it so), so counting rows counts comments, and
-    summing over months, services or sentiments gives the totals the page shows.
+    sentiment (classification and review keep it so), so the summary's counts are comments,
+    and summing over months, services or sentiments gives the totals the page shows.
     """
     months = _months(scope, periods=2)
-    rows = list(
-        ThemeAssignment.objects.filter(
-            in_scope(scope, "comment__experience__"),
-            is_current=True,
-            comment__experience__submitted_at__gte=since(months[0]),
-        )
-        .annotate(
-            month=month_index("comment__experience__submitted_at", months),
-            current_sentiment=FilteredRelation(
-                "comment__sentiments", condition=Q(comment__sentiments__is_current=True)
-            ),
-        )
-        .values("theme_id", "comment__experience__service_id", "month", "current_sentiment__value")
-        .annotate(n=Count("*"))
+    rows = (
+        ThemeSummary.objects.filter(in_scope(scope), month__gte=months[0])
+        .values("theme__name", "theme__category", "service_id", "month")
+        .annotate(**{name: Sum(name) for name in THEME_FIELDS})
         .order_by()
     )
-    # Grouping by the theme's id, not its name, keeps the grouped rows narrow.
-    themes = Theme.objects.in_bulk({row["theme_id"] for row in rows})
-    return [
-        ThemeFact(
-            themes[row["theme_id"]].name,
-            themes[row["theme_id"]].category,
-            row["comment__experience__service_id"],
-            months[row["month"]],
-            row["current_sentiment__value"],
-            row["n"],
-        )
-        for row in rows
-    ]
+    facts = []
+    for row in rows:
+        month = _in_period(row["month"], months)
+        split = [(value, row[name]) for value, name in enumerate(THEME_FIELDS[1:], start=1)]
+        without = row["comments"] - sum(n for _, n in split)
+        for sentiment, n in [*split, (None, without)]:
+            if n > 0:
+                facts.append(
+                    ThemeFact(
+                        row["theme__name"],
+                        row["theme__category"],
+                        row["service_id"],
+                        month,
+                        sentiment,
+                        n,
+                    )
+                )
+    return facts
 
 
-def _themes(scope: Scope, facts: list[ThemeFact]) -> tuple[list[ThemeRow], int, int]:
-    comments = Comment.objects.filter(
-        in_scope(scope, "experience__"),
-        experience__submitted_at__gte=since(scope.previous_start),
-    )
+def _themes(
+    scope: Scope, facts: list[ThemeFact], responses: list[dict[str, Any]]
+) -> tuple[list[ThemeRow], int, int]:
     first_day = scope.start  # computed once: the property reads the clock
-    start = since(first_day)
-    totals = comments.aggregate(
-        now=Count("experience_id", filter=Q(experience__submitted_at__gte=start)),
-        then=Count("experience_id", filter=Q(experience__submitted_at__lt=start)),
-    )
+    now = sum(r["comments"] for r in responses if r["month"] >= first_day)
+    then = sum(r["comments"] for r in responses if r["month"] < first_day)
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     split: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for fact in facts:
@@ -258,7 +243,6 @@ def _themes(scope: Scope, facts: list[ThemeFact]) -> tuple[list[ThemeRow], int, 
         counts[fact.theme, fact.category][0 if current else 1] += fact.n
         if current and fact.sentiment is not None:
             split[fact.theme][fact.sentiment] += fact.n
-    now, then = totals["now"] or 0, totals["then"] or 0
     rows = []
     for (name, category), (count_now, count_then) in counts.items():
         s = split[name]
@@ -343,7 +327,8 @@ def _theme_by_service(
 
 def build_insight(scope: Scope, *, minimum_month: int = 5) -> Insight:
     months = _months(scope)
-    counts = _monthly_counts(scope)
+    responses = _responses(scope)
+    counts = _monthly_counts(scope, responses)
     by_month: dict[datetime.date, list[FftCounts]] = defaultdict(list)
     by_service: dict[int, dict[datetime.date, FftCounts]] = defaultdict(dict)
     for (service_id, month), c in counts.items():
@@ -352,7 +337,7 @@ def build_insight(scope: Scope, *, minimum_month: int = 5) -> Insight:
     overall = {m: _sum(cs) for m, cs in by_month.items()}
     chart = xmr_chart(_percent_series(overall, months, minimum_month))
     facts = _theme_facts(scope)
-    themes, now, then = _themes(scope, facts)
+    themes, now, then = _themes(scope, facts, responses)
     services = Service.objects.in_bulk(
         {*by_service, *(f.service_id for f in facts if f.month >= months[0])}
     )

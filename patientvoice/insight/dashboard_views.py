@@ -21,13 +21,13 @@ from django.utils.functional import cached_property
 
 from patientvoice.directory.models import Area, Organisation, Service
 from patientvoice.feedback.models import Comment, Experience, Rating
+from patientvoice.feedback.summary import since
 from patientvoice.insight.charts import draw_xmr
 from patientvoice.insight.dashboard import (
     Scope,
     build_insight,
     in_scope,
     scoped_experiences,
-    since,
 )
 from patientvoice.insight.models import Concern as ConcernModel
 from patientvoice.insight.models import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from patientvoice.directory.models import Area
+from patientvoice.directory.models import Area, Organisation, Service
 from patientvoice.feedback.models import Comment
 from patientvoice.people.models import User
 
@@ -128,6 +128,41 @@ class SentimentAssignment(Provenance):
 
     def __str__(self) -> str:
         return f"{self.comment_id}: {self.value} ({self.source})"
+
+
+class ThemeSummary(models.Model):
+    """How many comments of one service, channel and month carry a theme, and how many of those
+    have each current sentiment (the rest have none): what the insight page adds up instead of
+    joining every current theme to its comment, record and sentiment.
+
+    Kept up to date in the transaction that classifies, reviews or reclassifies a comment
+    (`insight.summary`); `patientvoice rebuild_insight_summary` rebuilds it from the
+    assignments. Counts are plain integers because changes are applied as increments.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10)
+    month = models.DateField(help_text="The month's first day, in the site's time zone")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    comments = models.IntegerField(default=0)
+    very_positive = models.IntegerField(default=0)
+    positive = models.IntegerField(default=0)
+    neutral = models.IntegerField(default=0)
+    negative = models.IntegerField(default=0)
+    very_negative = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index insight reads by: an organisation's months, then the rest.
+            models.UniqueConstraint(
+                fields=["organisation", "month", "service", "channel", "theme"],
+                name="one_theme_summary_per_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.channel} {self.month:%Y-%m} {self.theme_id}"
 
 
 class Classification(models.Model):

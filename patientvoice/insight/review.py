@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from patientvoice.feedback.models import Comment
 from patientvoice.insight.models import Concern, SentimentAssignment, Source, Theme, ThemeAssignment
+from patientvoice.insight.summary import themes_changing
 from patientvoice.people.models import User
 
 
@@ -27,6 +28,15 @@ def record_review(comment: Comment, user: User, theme_names: list[str], sentimen
     unknown = set(theme_names) - set(chosen)
     if unknown:
         raise ValidationError(f"Unknown themes: {', '.join(sorted(unknown))}")
+    # The insight summary changes in the same transaction as the person's answer.
+    with themes_changing([comment.pk]):
+        _replace_themes(comment, user, chosen, now)
+        _review_sentiment(comment, user, sentiment, now)
+
+
+def _replace_themes(
+    comment: Comment, user: User, chosen: dict[str, Theme], now: datetime.datetime
+) -> None:
     current = list(
         ThemeAssignment.objects.filter(comment=comment)
         .select_for_update()
@@ -53,7 +63,6 @@ def record_review(comment: Comment, user: User, theme_names: list[str], sentimen
         for name, theme in chosen.items()
         if name not in kept
     )
-    _review_sentiment(comment, user, sentiment, now)
 
 
 def _review_sentiment(comment: Comment, user: User, value: int, now: datetime.datetime) -> None:

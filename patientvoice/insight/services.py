@@ -26,6 +26,7 @@ from patientvoice.insight.models import (
     ThemeAssignment,
 )
 from patientvoice.insight.reader import Reader, Reading, current_reader
+from patientvoice.insight.summary import themes_changing
 from patientvoice.people import rules
 from patientvoice.people.models import Membership
 
@@ -99,8 +100,18 @@ def classify_comments(comment_ids: list[int], reader: Reader | None = None) -> i
     return done
 
 
-@transaction.atomic
 def _store(
+    comments: list[Comment],
+    readings: list[Reading],
+    version: ModelVersion,
+    categories: dict[str, str],
+) -> None:
+    # The insight summary changes in the same transaction as the assignments it counts.
+    with themes_changing([c.pk for c in comments]):
+        _write_readings(comments, readings, version, categories)
+
+
+def _write_readings(
     comments: list[Comment],
     readings: list[Reading],
     version: ModelVersion,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from patientvoice.directory.models import Service
 from patientvoice.feedback.models import Experience
+from patientvoice.feedback.summary import responses_changing
 from patientvoice.insight.models import (
     ModelVersion,
     SentimentAssignment,
@@ -17,14 +18,17 @@ from patientvoice.insight.models import (
     Theme,
     ThemeAssignment,
 )
+from patientvoice.insight.summary import themes_changing
 from tests.conftest import World, make_experience
 
 
 def rated(service: Service, ratings: list[int], days_ago: int = 1) -> list[Experience]:
     made = [make_experience(service, rating=r) for r in ratings]
-    Experience.objects.filter(pk__in=[e.pk for e in made]).update(
-        submitted_at=timezone.now() - datetime.timedelta(days=days_ago)
-    )
+    # Backdated as the demo loader does, through the helper that keeps the summary right.
+    with responses_changing([e.pk for e in made]):
+        Experience.objects.filter(pk__in=[e.pk for e in made]).update(
+            submitted_at=timezone.now() - datetime.timedelta(days=days_ago)
+        )
     return made
 
 
@@ -33,14 +37,20 @@ def themed(experiences: list[Experience], name: str, sentiment: int) -> None:
         version="px-test", defaults={"training_data_sha256": "0" * 64, "trained_at": timezone.now()}
     )
     theme, _ = Theme.objects.get_or_create(name=name, defaults={"category": "Staff"})
-    for experience in experiences:
-        comment = experience.comments.get()
-        ThemeAssignment.objects.create(
-            comment=comment, theme=theme, source=Source.MODEL, model_version=version, confidence=0.9
-        )
-        SentimentAssignment.objects.create(
-            comment=comment, value=sentiment, source=Source.MODEL, model_version=version
-        )
+    comments = [experience.comments.get() for experience in experiences]
+    # Stored as classification stores them: with the theme summary changed alongside.
+    with themes_changing([c.pk for c in comments]):
+        for comment in comments:
+            ThemeAssignment.objects.create(
+                comment=comment,
+                theme=theme,
+                source=Source.MODEL,
+                model_version=version,
+                confidence=0.9,
+            )
+            SentimentAssignment.objects.create(
+                comment=comment, value=sentiment, source=Source.MODEL, model_version=version
+            )
 
 
 def analyst(world: World) -> Client:
