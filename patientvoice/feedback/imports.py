@@ -59,6 +59,8 @@ MAPPABLE = {
     "sex": "Sex",
     "ethnicity": "Ethnic category code",
     "postcode": "Postcode or postcode district",
+    "imd_quintile": "Deprivation (IMD) quintile, 1 most deprived",
+    "imd_decile": "Deprivation (IMD) decile, 1 most deprived",
 }
 RATING_WORDS = {label.lower(): value for value, label in Rating.choices} | {
     # The FFT wording used until April 2020; exports from older systems still carry it.
@@ -81,7 +83,7 @@ DATE_FORMATS = (
 )
 
 
-EQUALITY_FIELDS = {"age_band", "sex", "ethnicity", "postcode"}
+EQUALITY_FIELDS = {"age_band", "sex", "ethnicity", "postcode", "imd_quintile", "imd_decile"}
 
 
 class ImportFileError(Exception):
@@ -284,7 +286,24 @@ class RowChecker:
             if district is None:
                 problems.append(f"postcode {postcode!r} is not a UK postcode")
             answers["postcode_district"] = district or ""
+        quintile = self._deprivation(row, problems)
+        if quintile:
+            answers["deprivation_quintile"] = quintile
         return answers
+
+    def _deprivation(self, row: list[Any], problems: list[str]) -> str:
+        """The IMD quintile as text, from a quintile (1–5) or a decile (1–10) column."""
+        for name, top in (("imd_quintile", 5), ("imd_decile", 10)):
+            raw = self.text(row, name)
+            if not raw:
+                continue
+            value = raw[:-2] if raw.endswith(".0") else raw  # spreadsheets write 3 as 3.0
+            if not value.isdigit() or not 1 <= int(value) <= top:
+                kind = name.removeprefix("imd_")
+                problems.append(f"IMD {kind} {raw!r} is not a whole number from 1 to {top}")
+                return ""
+            return str(int(value) if top == 5 else (int(value) + 1) // 2)
+        return ""
 
     def _fingerprint(self, row: list[Any]) -> str:
         cells = "\x1f".join("" if cell is None else str(cell) for cell in row)
@@ -503,13 +522,20 @@ def _copy_chunk(batch: ImportBatch, rows: list[ParsedRow]) -> list[int]:
         with_equality = [r for r in rows if r.equality]
         equality_ids = _next_ids(cursor, EqualityMonitoring, len(with_equality))
         equality_for = dict(zip(map(id, with_equality), equality_ids, strict=True))
-        fields = ["age_band", "sex", "ethnicity", "postcode_district"]
+        # Each equality field an import can fill, and what it is when a row leaves it out.
+        fields = {
+            "age_band": "",
+            "sex": "",
+            "ethnicity": "",
+            "postcode_district": "",
+            "deprivation_quintile": None,
+        }
         _copy(
             cursor,
             EqualityMonitoring,
             ["id", *fields],
             (
-                (pk, *(r.equality.get(f, "") for f in fields))
+                (pk, *(r.equality.get(f, blank) for f, blank in fields.items()))
                 for r, pk in zip(with_equality, equality_ids, strict=True)
             ),
         )

@@ -322,7 +322,10 @@ class PopulationForm(forms.Form):
     area = forms.TypedChoiceField(label="Area", coerce=int)
     file = forms.FileField(
         label="Population counts (CSV)",
-        help_text="Columns dimension,category,count; dimensions age_band, sex and ethnic_group",
+        help_text=(
+            "Columns dimension,category,count; dimensions age_band, sex, ethnic_group and "
+            "deprivation_quintile (1 most deprived)"
+        ),
         error_messages={"required": "Choose a CSV file of population counts"},
     )
 

@@ -259,13 +259,14 @@ class PopulationCount(models.Model):
     """How many people of one group live in an area, to compare respondents against.
 
     Uploaded by an organisation admin per area (census or GP-registered counts); the groups
-    match the equality monitoring answers: age band, sex and ethnic group.
+    match the equality monitoring answers: age band, sex, ethnic group and deprivation quintile.
     """
 
     class Dimension(models.TextChoices):
         AGE_BAND = "age_band", "Age band"
         SEX = "sex", "Sex"
         ETHNIC_GROUP = "ethnic_group", "Ethnic group"
+        DEPRIVATION = "deprivation_quintile", "Deprivation (IMD) quintile"
 
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="population_counts")
     dimension = models.CharField(max_length=20, choices=Dimension.choices)

@@ -39,6 +39,8 @@ CATEGORIES: dict[str, list[str]] = {
     ],
     PopulationCount.Dimension.SEX: ["female", "male"],
     PopulationCount.Dimension.ETHNIC_GROUP: sorted(set(ETHNIC_GROUPS.values())),
+    # Index of Multiple Deprivation quintiles, 1 most deprived.
+    PopulationCount.Dimension.DEPRIVATION: ["1", "2", "3", "4", "5"],
 }
 
 
@@ -123,16 +125,21 @@ def assess(experiences: QuerySet[Experience], area: Area | None) -> Representati
         return None
     rows = list(
         experiences.filter(equality__isnull=False, rating__isnull=False).values_list(
-            "equality__age_band", "equality__sex", "equality__ethnicity", "rating"
+            "equality__age_band",
+            "equality__sex",
+            "equality__ethnicity",
+            "equality__deprivation_quintile",
+            "rating",
         )
     )
     if not rows:
         return Representativeness(area, 0, [], None, weighted_fft_rates([], []), None)
-    age, sex, ethnicity, rating = zip(*rows, strict=True)
+    age, sex, ethnicity, deprivation, rating = zip(*rows, strict=True)
     respondents = {
         "age_band": np.array([_label(v) for v in age]),
         "sex": np.array([_label(v) for v in sex]),
         "ethnic_group": np.array([ETHNIC_GROUPS.get(v, NOT_STATED) for v in ethnicity]),
+        "deprivation_quintile": np.array([str(v) if v else NOT_STATED for v in deprivation]),
     }
     respondents = {k: v for k, v in respondents.items() if k in population}
     ratings = np.array(rating)

@@ -148,6 +148,11 @@ class EqualityMonitoring(models.Model):
     ethnicity = models.CharField(max_length=1, choices=Ethnicity.choices, blank=True)
     disability = models.CharField(max_length=10, choices=Disability.choices, blank=True)
     postcode_district = models.CharField(max_length=4, blank=True)
+    # Index of Multiple Deprivation quintile of where the person lives, 1 most deprived. Nobody
+    # is asked it: it comes with imports from trusts that derive it from the patient's address.
+    deprivation_quintile = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(q, f"Quintile {q}") for q in range(1, 6)]
+    )
 
     class Meta:
         verbose_name_plural = "equality monitoring"
@@ -158,4 +163,4 @@ class EqualityMonitoring(models.Model):
     @property
     def is_empty(self) -> bool:
         fields = (self.age_band, self.sex, self.ethnicity, self.disability, self.postcode_district)
-        return not any(fields)
+        return not any(fields) and self.deprivation_quintile is None

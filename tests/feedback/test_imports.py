@@ -282,3 +282,37 @@ def test_a_long_file_is_written_in_chunks_with_every_comment(
     assert Comment.objects.filter(experience__source=batch.source).count() == 23
     assert len(set(Experience.objects.values_list("reference", flat=True))) == 23
     assert Experience.objects.get(external_id="R22").comments.get().text == "Comment 22"
+
+
+def test_deprivation_comes_from_a_quintile_or_a_decile_column_and_bad_values_are_listed(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    header = "Response ID,Date,Ward,Q1 rating,IMD decile\n"
+    rows = (
+        "R1,2026-10-01,Maternity unit,1,1\n"
+        "R2,2026-10-01,Maternity unit,2,10\n"
+        "R3,2026-10-01,Maternity unit,2,6.0\n"
+    )
+    mapping = {
+        k: v for k, v in MAPPING.items() if k in {"respondent_id", "date", "service", "rating"}
+    }
+
+    bad = import_file(
+        analyst(world),
+        (header + rows + "R4,2026-10-01,Maternity unit,1,11\n").encode(),
+        django_capture_on_commit_callbacks,
+        mapping | {"imd_decile": "IMD decile"},
+    )
+    good = import_file(
+        analyst(world),
+        (header + rows).encode(),
+        django_capture_on_commit_callbacks,
+        mapping | {"imd_decile": "IMD decile"},
+    )
+
+    assert bad.errors == ["line 5: IMD decile '11' is not a whole number from 1 to 10"]
+    assert good.status == "done"
+    quintiles = dict(
+        Experience.objects.values_list("external_id", "equality__deprivation_quintile")
+    )
+    assert quintiles == {"R1": 1, "R2": 5, "R3": 3}

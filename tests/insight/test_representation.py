@@ -97,3 +97,29 @@ def test_organisation_admins_upload_population_counts(
 
     assert response.status_code == (302 if status == 200 else 403)
     assert PopulationCount.objects.count() == (2 if status == 200 else 0)
+
+
+def test_deprivation_quintiles_are_compared_with_the_area(world: World) -> None:
+    world.hospital.area = world.area
+    world.hospital.save()
+    replace_population(
+        world.area,
+        io.StringIO(
+            "dimension,category,count\n"
+            + "".join(f"deprivation_quintile,{q},200\n" for q in range(1, 6))
+        ),
+    )
+    # Nine respondents from the least deprived fifth, one from the most deprived.
+    for quintile in [5] * 9 + [1]:
+        experience = make_experience(world.maternity, rating=1)
+        experience.equality = EqualityMonitoring.objects.create(deprivation_quintile=quintile)
+        experience.save()
+    client = Client()
+    client.force_login(world.bob)
+
+    who = client.get("/staff/insight/", {"organisation": world.hospital.pk}).context["who"]
+
+    most_deprived = next(g for g in who.groups if g.category == "1")
+    assert most_deprived.under_represented
+    assert most_deprived.respondent_share == pytest.approx(0.1)
+    assert most_deprived.population_share == pytest.approx(0.2)
