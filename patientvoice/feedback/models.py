@@ -98,8 +98,11 @@ class Experience(models.Model):
     submission_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="experiences")
     # Copied from the service so that scoping and filtering by organisation needs no join.
+    # Several indexes below serve lookups that Django would otherwise index on their own; each
+    # index a million-row import must maintain costs it seconds, so none is kept twice:
+    # organisation leads experience_scope_time, source leads one_record_per_source_key.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="experiences"
+        Organisation, on_delete=models.PROTECT, related_name="experiences", db_index=False
     )
     rating = models.PositiveSmallIntegerField(choices=Rating.choices, null=True, blank=True)
     happened_on = models.DateField(null=True, blank=True)
@@ -114,7 +117,7 @@ class Experience(models.Model):
     equality = models.OneToOneField(
         EqualityMonitoring, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    channel = models.CharField(max_length=10, choices=Channel.choices, db_index=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
     consent_method = models.CharField(max_length=10, choices=ConsentMethod.choices)
     captured_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="captured_experiences"
@@ -124,7 +127,12 @@ class Experience(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     # For imported records: the natural key that makes re-importing a file create nothing new.
     source = models.ForeignKey(
-        ImportSource, null=True, blank=True, on_delete=models.PROTECT, related_name="experiences"
+        ImportSource,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="experiences",
+        db_index=False,
     )
     external_id = models.CharField(max_length=100, blank=True)
 
@@ -159,7 +167,10 @@ class Comment(models.Model):
         COULD_BE_BETTER = "could_be_better", "What could be better?"
         FFT_WHY = "fft_why", "Why did you give that answer?"
 
-    experience = models.ForeignKey(Experience, on_delete=models.CASCADE, related_name="comments")
+    # Indexed by comment_by_experience and one_answer_each, which both lead with it.
+    experience = models.ForeignKey(
+        Experience, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
     question = models.CharField(max_length=20, choices=Question.choices)
     text = models.TextField()
 
