@@ -596,11 +596,18 @@ def _copy_chunk(batch: ImportBatch, rows: list[ParsedRow]) -> list[int]:
 def _next_ids(cursor: Any, model: type[models.Model], count: int) -> list[int]:
     if not count:
         return []
+    table = model._meta.db_table
+    if table not in _SEQUENCES:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        _SEQUENCES[table] = cursor.fetchone()[0]
+    # The sequence named once, not looked up again for every id drawn.
     cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-        [model._meta.db_table, count],
+        "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [_SEQUENCES[table], count]
     )
     return [pk for (pk,) in cursor.fetchall()]
+
+
+_SEQUENCES: dict[str, str] = {}
 
 
 def _copy(
