@@ -17,8 +17,10 @@ import functools
 import hashlib
 import io
 import pickle
+import queue
 import tempfile
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import IO, Any
@@ -376,13 +378,25 @@ def _parsed(batch: ImportBatch, checker: RowChecker) -> Iterator[ParsedRow | str
             yield result
 
 
-def check_batch(batch: ImportBatch, spool: Spool) -> bool:
-    """First pass: check every row, saving progress, and put the good ones in the spool; the
-    only thing kept in memory is each respondent id's line, to find ids used twice. Returns
-    whether the file may be written."""
-    checker = RowChecker(batch, batch.source.mapping)
-    errors: list[str] = []
-    error_count = good = 0
+@dataclass
+class Checked:
+    """What checking a file found."""
+
+    good: int = 0
+    error_count: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def check_rows(
+    batch: ImportBatch,
+    checker: RowChecker,
+    keep: Callable[[ParsedRow], None],
+    progress: Callable[[int], None],
+) -> Checked:
+    """Check every row, reporting progress, and hand each good one to `keep` until a bad one is
+    found; the only thing kept in memory is each respondent id's line, to find ids used twice.
+    Reads and writes no database itself, so it can run in a thread."""
+    checked = Checked()
     seen: dict[str, int] = {}
     for result in _parsed(batch, checker):
         if isinstance(result, str):
@@ -395,20 +409,25 @@ def check_batch(batch: ImportBatch, spool: Spool) -> bool:
         else:
             if not result.key.startswith("row-"):
                 seen[result.key] = result.line
-            good += 1
+            checked.good += 1
             error = ""
-            if not error_count:
-                spool.add(result)  # once a row is bad nothing will be written
+            if not checked.error_count:
+                keep(result)  # once a row is bad nothing will be written
         if error:
-            error_count += 1
-            if len(errors) < MAX_LISTED_ERRORS:
-                errors.append(error)
-        if (good + error_count) % CHUNK == 0:
-            ImportBatch.objects.filter(pk=batch.pk).update(checked_rows=good + error_count)
-    batch.total_rows = batch.checked_rows = good + error_count
-    batch.error_count = error_count
-    batch.errors = errors
-    if errors:
+            checked.error_count += 1
+            if len(checked.errors) < MAX_LISTED_ERRORS:
+                checked.errors.append(error)
+        if (checked.good + checked.error_count) % CHUNK == 0:
+            progress(checked.good + checked.error_count)
+    return checked
+
+
+def _record_check(batch: ImportBatch, checked: Checked) -> bool:
+    """Save what checking found; returns whether the file may be written."""
+    batch.total_rows = batch.checked_rows = checked.good + checked.error_count
+    batch.error_count = checked.error_count
+    batch.errors = checked.errors
+    if checked.errors:
         batch.status = ImportBatch.Status.FAILED
         batch.finished_at = timezone.now()
         batch.save()
@@ -418,28 +437,116 @@ def check_batch(batch: ImportBatch, spool: Spool) -> bool:
     return True
 
 
-def write_batch(batch: ImportBatch, spool: Spool) -> None:
-    """Second pass: write every new row from the spool, a chunk at a time, in one transaction,
-    so a file is imported whole or not at all while memory holds one chunk. Classification is
-    queued after the commit."""
+def _save_progress(batch_id: int) -> Callable[[int], None]:
+    def save(rows: int) -> None:
+        ImportBatch.objects.filter(pk=batch_id).update(checked_rows=rows)
+
+    return save
+
+
+def check_batch(batch: ImportBatch, keep: Callable[[ParsedRow], None]) -> bool:
+    """First pass: check every row, saving progress, handing good rows to `keep`. Returns
+    whether the file may be written."""
+    checker = RowChecker(batch, batch.source.mapping)
+    return _record_check(batch, check_rows(batch, checker, keep, _save_progress(batch.pk)))
+
+
+def write_batch(batch: ImportBatch, chunks: Iterable[list[ParsedRow]]) -> None:
+    """Write every new row of `chunks` in one transaction, so a file is imported whole or not
+    at all while memory holds one chunk. Classification is queued after the commit."""
+    with transaction.atomic():
+        _write_chunks(batch, chunks)
+        _finish(batch)
+
+
+def _write_chunks(batch: ImportBatch, chunks: Iterable[list[ParsedRow]]) -> None:
     source = batch.source
     write = _copy_chunk if connection.vendor == "postgresql" else _write_chunk
-    with transaction.atomic():
-        created = total = 0
-        # A source's first file cannot repeat earlier rows: no need to look for each one.
-        imported_before = Experience.objects.filter(source=source).exists()
-        for chunk in spool.chunks():
-            existing = _existing_keys(source, [r.key for r in chunk]) if imported_before else set()
-            fresh = [r for r in chunk if r.key not in existing]
-            comment_ids = write(batch, fresh)
-            created += len(fresh)
-            total += len(chunk)
-            transaction.on_commit(partial(enqueue_comment_tasks, comment_ids))
-        batch.created_count = created
-        batch.duplicate_count = total - created
-        batch.status = ImportBatch.Status.DONE
-        batch.finished_at = timezone.now()
-        batch.save()
+    created = total = 0
+    # A source's first file cannot repeat earlier rows: no need to look for each one.
+    imported_before = Experience.objects.filter(source=source).exists()
+    for chunk in chunks:
+        existing = _existing_keys(source, [r.key for r in chunk]) if imported_before else set()
+        fresh = [r for r in chunk if r.key not in existing]
+        comment_ids = write(batch, fresh)
+        created += len(fresh)
+        total += len(chunk)
+        transaction.on_commit(partial(enqueue_comment_tasks, comment_ids))
+    batch.created_count = created
+    batch.duplicate_count = total - created
+
+
+def _finish(batch: ImportBatch) -> None:
+    batch.status = ImportBatch.Status.DONE
+    batch.finished_at = timezone.now()
+    batch.save()
+
+
+def check_and_write_together(batch: ImportBatch) -> None:
+    """PostgreSQL: check and write at once. A thread checks the file and hands over good rows a
+    chunk at a time while this one writes them in one transaction, so checking runs while the
+    server is busy with the previous chunk (about a fifth of a million-row import's time). As
+    soon as the checker finds a bad row the transaction is rolled back: a failed file still keeps
+    nothing. (Not on SQLite, where the checker's progress updates would wait for the writer.)"""
+    handed: queue.Queue[list[ParsedRow] | BaseException | None] = queue.Queue(maxsize=4)
+    stop = threading.Event()
+    found: list[Checked] = []
+    # Built here: the checker thread has its own connection and must not need the database
+    # (it could not see rows this transaction or a test's has not committed).
+    row_checker = RowChecker(batch, batch.source.mapping)
+
+    def hand(item: list[ParsedRow] | BaseException | None) -> None:
+        while not stop.is_set():
+            try:
+                handed.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def check() -> None:
+        pending: list[ParsedRow] = []
+
+        def keep(row: ParsedRow) -> None:
+            pending.append(row)
+            if len(pending) >= CHUNK:
+                hand(pending.copy())
+                pending.clear()
+
+        try:
+            # Progress goes through the thread's own connection, so it shows while the
+            # writer's transaction is open; an update that finds no row changes nothing.
+            found.append(check_rows(batch, row_checker, keep, _save_progress(batch.pk)))
+            if pending and not found[0].errors:
+                hand(pending)
+        except BaseException as error:
+            hand(error)  # raised again by the writer
+        finally:
+            hand(None)
+            connection.close()  # this thread's own connection
+
+    def received() -> Iterator[list[ParsedRow]]:
+        while (item := handed.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    checker = threading.Thread(target=check, name=f"check-import-{batch.pk}", daemon=True)
+    checker.start()
+    try:
+        with transaction.atomic():
+            _write_chunks(batch, received())
+            checker.join()
+            if found[0].errors:
+                transaction.set_rollback(True)  # keep nothing of a file with bad rows
+            else:
+                _record_check(batch, found[0])
+                _finish(batch)
+    finally:
+        stop.set()
+        checker.join()
+    if found and found[0].errors:
+        batch.created_count = batch.duplicate_count = 0  # what was written is rolled back
+        _record_check(batch, found[0])
 
 
 def _existing_keys(source: ImportSource, keys: list[str]) -> set[str]:
@@ -652,10 +759,13 @@ def run_import(batch_id: int) -> ImportBatch:
     batch.status = ImportBatch.Status.CHECKING
     batch.save(update_fields=["status"])
     try:
-        with tempfile.TemporaryFile(prefix="patientvoice-import-") as handle:
-            spool = Spool(handle)
-            if check_batch(batch, spool):
-                write_batch(batch, spool)
+        if connection.vendor == "postgresql":
+            check_and_write_together(batch)
+        else:
+            with tempfile.TemporaryFile(prefix="patientvoice-import-") as handle:
+                spool = Spool(handle)
+                if check_batch(batch, spool.add):
+                    write_batch(batch, spool.chunks())
     except ImportFileError as error:
         batch.status, batch.errors, batch.error_count = ImportBatch.Status.FAILED, [str(error)], 1
         batch.finished_at = timezone.now()

@@ -112,7 +112,12 @@ class Experience(models.Model):
     )
     may_contact = models.BooleanField(default=False)
     contact = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="experiences"
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="experiences",
+        db_index=False,  # a partial index below: most records have no contact
     )
     equality = models.OneToOneField(
         EqualityMonitoring, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -120,10 +125,16 @@ class Experience(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     consent_method = models.CharField(max_length=10, choices=ConsentMethod.choices)
     captured_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="captured_experiences"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="captured_experiences",
+        db_index=False,  # a partial index below: most records were not captured by staff
     )
     # A default rather than auto_now_add, so imported records keep the date they were given.
-    submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Indexed within each organisation by experience_scope_time.
+    submitted_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     # For imported records: the natural key that makes re-importing a file create nothing new.
     source = models.ForeignKey(
@@ -145,7 +156,19 @@ class Experience(models.Model):
             models.Index(
                 fields=["organisation", "submitted_at", "service", "rating", "channel", "id"],
                 name="experience_scope_time",
-            )
+            ),
+            # Only the records that have one: finding a person's or a volunteer's records (to
+            # erase or reassign them) stays quick, and the millions without cost nothing.
+            models.Index(
+                fields=["contact"],
+                condition=models.Q(contact__isnull=False),
+                name="experience_contact",
+            ),
+            models.Index(
+                fields=["captured_by"],
+                condition=models.Q(captured_by__isnull=False),
+                name="experience_captured_by",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
