@@ -1,11 +1,14 @@
 """Importing Friends and Family Test and survey exports (CSV or XLSX) with a saved column mapping.
 
-A file is never held in memory. The first pass checks every row and counts them, saving
-progress as it goes and spooling the checked rows to a temporary file; if any row is bad the
-batch fails with every bad row listed by line, and nothing is written. The second pass writes
-the spooled rows a chunk at a time, all in one transaction, skipping rows whose natural key
-(source + respondent id, or a fingerprint of the row when the file has no id column) was
-imported before, so re-importing the same or an overlapping file creates no duplicates.
+A file is never held in memory. Every row is checked, with progress saved as it goes; if any
+row is bad the batch fails with every bad row listed by line, and nothing is kept. Good rows are
+written a chunk at a time, all in one transaction, skipping rows whose natural key (source +
+respondent id, or a fingerprint of the row when the file has no id column) was imported before,
+so re-importing the same or an overlapping file creates no duplicates.
+
+On SQLite the checked rows are spooled to a temporary file and written after the whole file has
+passed. On PostgreSQL a thread checks while the rows already checked are written, and the
+transaction is rolled back at the first bad row (`check_and_write_together`).
 """
 
 from __future__ import annotations
