@@ -1,3 +1,5 @@
+import numpy as np
+
 from patientvoice.insight.engine import (
     LABELLING_NOT_POSSIBLE,
     evaluate,
@@ -5,7 +7,15 @@ from patientvoice.insight.engine import (
     load_training_set,
     theme_categories,
 )
-from patientvoice.insight.engine.evaluate import BASELINE, OURS
+from patientvoice.insight.engine.data import Example
+from patientvoice.insight.engine.evaluate import (
+    BASELINE,
+    OURS,
+    _macro_f1,
+    _sampled_macro_f1,
+    _score,
+    _truth,
+)
 from patientvoice.insight.engine.text import is_non_answer, question_kind
 
 
@@ -48,3 +58,30 @@ def test_a_quick_evaluation_reports_both_models_side_by_side() -> None:
     text = format_report(report)
     assert "themes micro-F1" in text
     assert "Timeliness of care" in text
+
+
+def test_a_held_out_quarter_leaves_out_themes_too_rare_to_count_in_it() -> None:
+    # Theme 0 is always right; theme 1 (8 positives in 400) is always missed.
+    truth = np.zeros((400, 2), dtype=bool)
+    truth[:200, 0] = True
+    truth[200:208, 1] = True
+    chosen = truth.copy()
+    chosen[:, 1] = False
+    assert _macro_f1(truth, chosen, [0, 1]) == 0.5
+    # A quarter rarely holds 5 of the 8, so most draws score theme 0 alone.
+    assert 0.9 < _sampled_macro_f1(truth, chosen) < 1.0
+
+
+def test_answered_only_figures_leave_out_comments_labelled_by_rule() -> None:
+    labels = [LABELLING_NOT_POSSIBLE, "Timeliness of care"]
+    blank = Example("", "What was good?", None, (LABELLING_NOT_POSSIBLE,))
+    late = Example("They came late", "What was good?", 4, ("Timeliness of care",), 4)
+    examples = [blank] * 6 + [late] * 6
+    truth = _truth(examples, labels)
+    chosen = truth.copy()
+    chosen[6:, 1] = False  # every answered comment missed
+    chosen[6:, 0] = True
+    scores = _score(truth, chosen, examples, np.full(12, 4), labels)
+    assert scores.answered_micro_f1 == 0.0
+    assert scores.micro_f1 == 0.5  # 6 right on the blanks, 6 missed, 6 wrong
+    assert scores.sentiment_accuracy_5 == 1.0
