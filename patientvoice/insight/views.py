@@ -15,6 +15,7 @@ from patientvoice.feedback.models import Comment, Publication
 from patientvoice.feedback.services import publish_comment, withdraw_publication
 from patientvoice.insight import review
 from patientvoice.insight.access import access_comment, access_concern, concerns_for
+from patientvoice.insight.engine import MEASURES
 from patientvoice.insight.forms import CloseConcernForm, RaiseConcernForm, ReviewForm
 from patientvoice.insight.models import (
     Classification,
@@ -212,5 +213,5 @@ def model_versions(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "insight/model_versions.jinja",
-        {"versions": versions, "runs": runs, "staff_area": True},
+        {"versions": versions, "runs": runs, "measures": MEASURES, "staff_area": True},
     )

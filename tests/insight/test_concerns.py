@@ -163,7 +163,10 @@ def test_model_versions_are_visible_to_staff_roles(world: World, persona: str, s
         version="px-2026-11-23-abc",
         training_data_sha256="f" * 64,
         trained_at=timezone.now(),
-        evaluation={"method": "5-fold", "patientvoice": {"micro_f1": 0.75, "per_label_f1": {}}},
+        evaluation={
+            "method": "5-fold",
+            "patientvoice": {"micro_f1": 0.75, "sampled_macro_f1": 0.6, "per_label_f1": {}},
+        },
     )
 
     response = client_for(world, persona).get("/staff/text-model/")
@@ -172,3 +175,4 @@ def test_model_versions_are_visible_to_staff_roles(world: World, persona: str, s
     if status == 200:
         page = response.content.decode()
         assert "px-2026-11-23-abc" in page and "f" * 64 in page and "0.750" in page
+        assert "Themes macro-F1, 25% samples" in page and "0.600" in page

@@ -39,4 +39,4 @@ def test_evaluate_quick_prints_both_models_side_by_side() -> None:
     text = out.getvalue()
     assert "patientvoice" in text
     assert "pxtextmining SVC" in text
-    assert "sentiment accuracy, 3 classes" in text
+    assert "Sentiment accuracy, 3 classes" in text

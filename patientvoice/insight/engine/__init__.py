@@ -18,7 +18,7 @@ from patientvoice.insight.engine.data import (
     load_training_set,
     theme_categories,
 )
-from patientvoice.insight.engine.evaluate import Report, evaluate, format_report
+from patientvoice.insight.engine.evaluate import MEASURES, Report, evaluate, format_report
 from patientvoice.insight.engine.model import (
     BatchResult,
     ModelNotFound,
@@ -40,6 +40,7 @@ __all__ = [
     "ATTRIBUTION",
     "COMPLAINT",
     "LABELLING_NOT_POSSIBLE",
+    "MEASURES",
     "SAFEGUARDING",
     "BatchResult",
     "CsvReport",

@@ -29,6 +29,16 @@ MACRO_MIN_POSITIVES = 5
 # random draws of it: such a set only counts the themes with >= 5 positives *in it*.
 SAMPLE_SHARE = 0.25
 SAMPLE_DRAWS = 200
+# Every figure a Scores summary holds, with the name people read it under.
+MEASURES = {
+    "micro_f1": "Themes micro-F1",
+    "macro_f1": "Themes macro-F1",
+    "sentiment_accuracy_5": "Sentiment accuracy, 5 classes",
+    "sentiment_accuracy_3": "Sentiment accuracy, 3 classes",
+    "answered_micro_f1": "Themes micro-F1, answered only",
+    "answered_macro_f1": "Themes macro-F1, answered only",
+    "sampled_macro_f1": f"Themes macro-F1, {SAMPLE_SHARE:.0%} samples",
+}
 OURS = "patientvoice"
 BASELINE = "pxtextmining SVC (reproduction)"
 
@@ -50,18 +60,7 @@ class Scores:
     seconds: float = 0.0
 
     def summary(self) -> dict[str, float]:
-        return {
-            key: round(getattr(self, key), 4)
-            for key in (
-                "micro_f1",
-                "macro_f1",
-                "sentiment_accuracy_5",
-                "sentiment_accuracy_3",
-                "answered_micro_f1",
-                "answered_macro_f1",
-                "sampled_macro_f1",
-            )
-        }
+        return {key: round(getattr(self, key), 4) for key in MEASURES}
 
 
 @dataclass
@@ -262,15 +261,7 @@ def format_report(report: Report) -> str:
         "",
         f"{'':{width}}" + "".join(f"{name[:30]:>32}" for name in names),
     ]
-    for key, title in (
-        ("micro_f1", "themes micro-F1"),
-        ("macro_f1", "themes macro-F1"),
-        ("sentiment_accuracy_5", "sentiment accuracy, 5 classes"),
-        ("sentiment_accuracy_3", "sentiment accuracy, 3 classes"),
-        ("answered_micro_f1", "themes micro-F1, answered only"),
-        ("answered_macro_f1", "themes macro-F1, answered only"),
-        ("sampled_macro_f1", f"themes macro-F1, {SAMPLE_SHARE:.0%} samples"),
-    ):
+    for key, title in MEASURES.items():
         values = "".join(f"{report.models[n].summary()[key]:>32.3f}" for n in names)
         lines.append(f"{title:{width}}{values}")
     lines.append(

@@ -56,7 +56,8 @@ def test_a_quick_evaluation_reports_both_models_side_by_side() -> None:
         assert 0.0 < scores.micro_f1 <= 1.0
         assert 0.0 <= scores.sentiment_accuracy_3 <= 1.0
     text = format_report(report)
-    assert "themes micro-F1" in text
+    assert "Themes micro-F1" in text
+    assert "Themes macro-F1, 25% samples" in text
     assert "Timeliness of care" in text
 
 
