@@ -113,8 +113,7 @@ def evaluate(
         examples = random.Random(seed).sample(examples, subset)  # noqa: S311
     labels = training_set.labels_seen
     truth = _truth(examples, labels)
-    groups = [normalise(e.text) for e in examples]
-    splits = list(GroupKFold(n_splits=folds).split(examples, groups=groups))
+    splits = grouped_folds(examples, folds)
     predictors: dict[str, Predictor] = {OURS: _ours}
     if baseline:
         predictors[BASELINE] = lambda train, test, lbs: _baseline(train, test, lbs, n_jobs)
@@ -132,6 +131,22 @@ def evaluate(
         scores.seconds = time.monotonic() - started
         models[name] = scores
     return Report(folds, len(examples), labels, _macro_labels(truth, labels), models)
+
+
+def grouped_folds(examples: Sequence[Example], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train rows, test rows) per fold: GroupKFold over the answered comments, so identical
+    texts share a fold, with every non-answer in the first fold's test rows.
+
+    Non-answers teach neither model anything (both leave them out of training and label them
+    by rule), but they are one huge group of identical texts: GroupKFold over all comments put
+    them in one fold and filled the other four with more answered comments, so most folds
+    trained on 73% of the answered comments instead of 80%."""
+    answered = np.array([i for i, e in enumerate(examples) if not is_non_answer(e.text)])
+    fold_of = np.zeros(len(examples), dtype=int)
+    groups = [normalise(examples[i].text) for i in answered]
+    for number, (_, test) in enumerate(GroupKFold(n_splits=folds).split(answered, groups=groups)):
+        fold_of[answered[test]] = number
+    return [(np.flatnonzero(fold_of != k), np.flatnonzero(fold_of == k)) for k in range(folds)]
 
 
 def _truth(examples: Sequence[Example], labels: Sequence[str]) -> np.ndarray:

@@ -15,8 +15,9 @@ from patientvoice.insight.engine.evaluate import (
     _sampled_macro_f1,
     _score,
     _truth,
+    grouped_folds,
 )
-from patientvoice.insight.engine.text import is_non_answer, question_kind
+from patientvoice.insight.engine.text import is_non_answer, normalise, question_kind
 
 
 def test_the_training_file_has_the_v6_themes_without_the_safeguarding_flag() -> None:
@@ -86,3 +87,21 @@ def test_answered_only_figures_leave_out_comments_labelled_by_rule() -> None:
     assert scores.answered_micro_f1 == 0.0
     assert scores.micro_f1 == 0.5  # 6 right on the blanks, 6 missed, 6 wrong
     assert scores.sentiment_accuracy_5 == 1.0
+
+
+def test_folds_keep_identical_texts_together_and_split_the_answered_comments_evenly() -> None:
+    examples = load_training_set().examples
+    splits = grouped_folds(examples, 5)
+    tested = np.concatenate([test for _, test in splits])
+    assert sorted(tested) == list(range(len(examples)))  # every comment tested once
+    fold_of = {int(i): k for k, (_, test) in enumerate(splits) for i in test}
+    folds_of_text: dict[tuple[bool, str], set[int]] = {}
+    for i, example in enumerate(examples):
+        # An emoji on its own normalises to "" like a blank, but is an answer.
+        key = (is_non_answer(example.text), normalise(example.text))
+        folds_of_text.setdefault(key, set()).add(fold_of[i])
+    assert all(len(folds) == 1 for folds in folds_of_text.values())
+    answered = [not is_non_answer(e.text) for e in examples]
+    per_fold = [sum(answered[i] for i in test) for _, test in splits]
+    assert max(per_fold) - min(per_fold) <= 0.02 * sum(answered)
+    assert {i for i, a in enumerate(answered) if not a} <= set(splits[0][1].tolist())
