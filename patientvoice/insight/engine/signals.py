@@ -158,9 +158,16 @@ RULES: tuple[_Rule, ...] = (
 _REASSURANCES = re.compile(
     r"\b(?:never|not|didn'?t|did not|don'?t|do not) (?:feel|felt) unsafe\b"
     r"|\bno complaints?\b|\bnothing to complain\b|\bcan'?t complain\b|\bcannot complain\b"
-    r"|\bcould not complain\b|\bcouldn'?t complain\b|\bwithout complaint\b",
+    r"|\bcould not complain\b|\bcouldn'?t complain\b|\bwithout complaint\b"
+    # "not complaining", "this is not a complaint", "I don't have any complaints"
+    r"|\b(?:not|never) (?:a )?complain(?:t|ts|ing)\b"
+    r"|\b(?:don'?t|do not|didn'?t|did not|never|won'?t|will not|no need to) (?:need to |have to )?"
+    r"(?:have|had|make|made|raise|raised|put in|file|lodge) (?:any |a )?complaints?\b",
     re.IGNORECASE,
 )
+# Phones and word processors type a typographic apostrophe ("don’t"); the patterns are written
+# with a plain one. One character for one, so match offsets still point into the original.
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u2032\u0060\u00b4", "'"))
 _SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")
 EVIDENCE_CHARS = 240
 
@@ -171,7 +178,8 @@ def detect_signals(text: str) -> list[Signal]:
     if not text:
         return []
     # Blanked to the same length, so match offsets still point into the original text.
-    cleaned = _REASSURANCES.sub(lambda m: " " * len(m.group()), text)
+    straight = text.translate(_APOSTROPHES)
+    cleaned = _REASSURANCES.sub(lambda m: " " * len(m.group()), straight)
     found: list[Signal] = []
     for rule in RULES:
         match = rule.pattern.search(cleaned)

@@ -57,8 +57,36 @@ def test_a_formal_complaint_is_a_complaint_signal() -> None:
     assert signals[0].severity == 2
 
 
-def test_no_complaints_is_not_a_complaint() -> None:
-    assert detect_signals("No complaints at all, could not complain") == []
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No complaints at all, could not complain",
+        "I don’t have any complaints at all.",  # a typographic apostrophe, as phones type it
+        "If waiting had been shorter I'd be happier, but this is not a complaint",
+        "Was a bit confusing but not complaining",
+        "We didn't need to make a complaint this time",
+    ],
+)
+def test_saying_there_is_no_complaint_is_not_a_complaint(text: str) -> None:
+    assert detect_signals(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don’t want to live any more",
+        "I don‘t feel safe at home",
+        "I didn’t feel safe on the ward",
+    ],
+)
+def test_typographic_apostrophes_do_not_hide_a_safeguarding_concern(text: str) -> None:
+    assert any(s.kind == SAFEGUARDING for s in detect_signals(text)), text
+
+
+def test_a_complaint_after_a_reassurance_is_still_a_complaint() -> None:
+    signals = detect_signals("Not complaining about the nurses. I am making a formal complaint.")
+    assert [s.reason for s in signals] == ["formal complaint or legal action", "complaint"]
+    assert {s.evidence for s in signals} == {"I am making a formal complaint."}
 
 
 def test_a_reassurance_does_not_hide_a_concern_elsewhere() -> None:
