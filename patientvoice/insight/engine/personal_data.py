@@ -7,8 +7,10 @@ the proposal. Tuned to over-flag a little (a capitalised word after "Dr" is take
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
+
+from patientvoice.insight.engine.text import straight_apostrophes
 
 NHS_NUMBER = "nhs_number"
 PHONE = "phone"
@@ -82,7 +84,9 @@ _DATE_OF_BIRTH = re.compile(
     rf"\b(?:d\.?o\.?b\.?|date of birth|born(?: on)?|birthday)\s*(?:is|was|:)?\s*({_DATE})",
     re.IGNORECASE,
 )
-_CAPITALISED = r"[A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+)?"
+# One or two capitalised words; "O'Brien" and "D’Arcy" are one word.
+_NAME_WORD = r"[A-Z](?:['’][A-Z])?[a-z'’-]+"
+_CAPITALISED = rf"{_NAME_WORD}(?: {_NAME_WORD})?"
 _TITLE_NAME = re.compile(
     rf"\b(?:Mr|Mrs|Miss|Ms|Mx|Dr|Doctor|Prof|Professor|Nurse|Sister|Matron|Midwife|Paramedic|"
     rf"Physio|Sr|Dame|Sir|Lady|Lord)\.? ({_CAPITALISED})"
@@ -159,16 +163,19 @@ def find_personal_data(text: str) -> list[Finding]:
     longer finding wins)."""
     if not text:
         return []
+    # Matched on plain apostrophes ("my name’s" as "my name's"); offsets are the same, and each
+    # finding keeps the original's characters.
+    straight = straight_apostrophes(text)
     found = (
-        _nhs_numbers(text)
-        + _matches(_EMAIL, text, EMAIL)
-        + [f for f in _matches(_PHONE, text, PHONE) if 10 <= _digits(f.text) <= 12]
-        + _matches(_POSTCODE, text, POSTCODE)
-        + _matches(_ADDRESS, text, ADDRESS)
-        + _matches(_DATE_OF_BIRTH, text, DATE_OF_BIRTH, group=1)
-        + _names(text)
+        _nhs_numbers(straight)
+        + _matches(_EMAIL, straight, EMAIL)
+        + [f for f in _matches(_PHONE, straight, PHONE) if 10 <= _digits(f.text) <= 12]
+        + _matches(_POSTCODE, straight, POSTCODE)
+        + _matches(_ADDRESS, straight, ADDRESS)
+        + _matches(_DATE_OF_BIRTH, straight, DATE_OF_BIRTH, group=1)
+        + _names(straight)
     )
-    return _without_overlaps(found)
+    return [replace(f, text=text[f.start : f.end]) for f in _without_overlaps(found)]
 
 
 def redact(text: str, findings: list[Finding] | None = None) -> str:

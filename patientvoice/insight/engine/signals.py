@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from patientvoice.insight.engine.text import straight_apostrophes
+
 SAFEGUARDING = "safeguarding"
 COMPLAINT = "complaint"
 
@@ -165,9 +167,6 @@ _REASSURANCES = re.compile(
     r"(?:have|had|make|made|raise|raised|put in|file|lodge) (?:any |a )?complaints?\b",
     re.IGNORECASE,
 )
-# Phones and word processors type a typographic apostrophe ("don’t"); the patterns are written
-# with a plain one. One character for one, so match offsets still point into the original.
-_APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u2032\u0060\u00b4", "'"))
 _SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")
 EVIDENCE_CHARS = 240
 
@@ -178,7 +177,7 @@ def detect_signals(text: str) -> list[Signal]:
     if not text:
         return []
     # Blanked to the same length, so match offsets still point into the original text.
-    straight = text.translate(_APOSTROPHES)
+    straight = straight_apostrophes(text)
     cleaned = _REASSURANCES.sub(lambda m: " " * len(m.group()), straight)
     found: list[Signal] = []
     for rule in RULES:

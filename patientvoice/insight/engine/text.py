@@ -28,6 +28,17 @@ _NOT_WORD = re.compile(r"[^\w]+")
 _SPACES = re.compile(r"\s+")
 
 
+# Phones and word processors type a typographic apostrophe ("don’t"); patterns are written with
+# a plain one.
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u2032\u0060\u00b4", "'"))
+
+
+def straight_apostrophes(text: str) -> str:
+    """The text with every kind of apostrophe made plain: one character for one, so offsets of
+    matches in the result point at the same place in the original."""
+    return text.translate(_APOSTROPHES)
+
+
 def normalise(text: str) -> str:
     """Lower case, punctuation dropped, whitespace collapsed: used to group identical comments
     in cross-validation and to recognise non-answers."""

@@ -58,3 +58,12 @@ def test_text_without_personal_data_is_left_as_it_is() -> None:
     text = "Waited 3 hours for the ambulance but the crew were great."
     assert find_personal_data(text) == []
     assert redact(text) == text
+
+
+def test_a_typographic_apostrophe_does_not_hide_a_name_and_is_kept_in_the_finding() -> None:
+    assert [f.text for f in find_personal_data("My name’s Aoife O’Brien, thanks")] == [
+        "Aoife O’Brien"
+    ]
+    assert redact("I’m called Sam and Dr O’Neill was great") == (
+        "I’m called [NAME] and Dr [NAME] was great"
+    )
