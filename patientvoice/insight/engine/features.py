@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from patientvoice.insight.engine.text import question_kind
+from patientvoice.insight.engine.text import question_kind, straight_apostrophes
 
 QUESTION_KINDS = ("unknown", "both", "improve", "good", "why", "other")
 RATINGS = (None, 1, 2, 3, 4, 5, 6, 7)
@@ -115,7 +115,10 @@ class CommentFeatures:
 
 
 def _cut(texts: Sequence[str]) -> list[str]:
-    return [t[:MAX_CHARS] if len(t) > MAX_CHARS else t for t in texts]
+    """Each text cut to MAX_CHARS, with plain apostrophes: comments typed on phones have "don’t"
+    where most of the training comments have "don't", and the character n-grams would
+    otherwise differ."""
+    return [straight_apostrophes(t[:MAX_CHARS] if len(t) > MAX_CHARS else t) for t in texts]
 
 
 def _fit_allowing_rare(vectoriser: TfidfVectorizer, documents: list[str]) -> None:

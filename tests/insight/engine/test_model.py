@@ -52,6 +52,16 @@ def test_a_very_long_comment_is_read_without_trouble(model: TextModel) -> None:
     assert reading.sentiment is not None
 
 
+def test_a_phone_typed_apostrophe_reads_the_same_as_a_plain_one(model: TextModel) -> None:
+    typed = ["I didn’t get my medication and the staff weren’t listening"]
+    plain = ["I didn't get my medication and the staff weren't listening"]
+    assert (
+        model.features.transform(typed, [""], [None])
+        != model.features.transform(plain, [""], [None])
+    ).nnz == 0
+    assert predict(model, typed)[0].themes == predict(model, plain)[0].themes
+
+
 def test_each_theme_carries_a_confidence_and_the_model_version(model: TextModel) -> None:
     [reading] = predict(model, ["Lovely staff, food was cold"])
     assert reading.model_version == model.version
