@@ -77,7 +77,10 @@ class Report:
             "method": (
                 f"{self.folds}-fold cross-validation on {self.examples} training comments, "
                 "identical texts in the same fold; macro-F1 over themes with "
-                f">= {MACRO_MIN_POSITIVES} positives ({len(self.macro_labels)})"
+                f">= {MACRO_MIN_POSITIVES} positives ({len(self.macro_labels)}); 'answered only' "
+                "leaves out blank comments, which are labelled by rule; "
+                f"'{SAMPLE_SHARE:.0%} samples' averages {SAMPLE_DRAWS} random quarters of the "
+                f"comments, each over its themes with >= {MACRO_MIN_POSITIVES} positives"
             ),
             **{
                 name: {**scores.summary(), "per_label_f1": _per_label_f1(scores)}
@@ -265,7 +268,8 @@ def format_report(report: Report) -> str:
     width = max(len(label) for label in report.labels) + 2
     lines = [
         f"Grouped {report.folds}-fold cross-validation on {report.examples} training comments "
-        "(identical texts kept in the same fold).",
+        "(identical texts kept in the same fold; the answered comments split evenly, the",
+        "blank ones, which both models label by rule, all tested in the first fold).",
         f"Macro-F1 is over the {len(report.macro_labels)} themes with at least "
         f"{MACRO_MIN_POSITIVES} positives.",
         "'Answered only' leaves out blank and 'did not answer' comments, which are labelled by "
