@@ -24,6 +24,20 @@ def can(user: Any, permission: str) -> bool:
     return bool(rules.organisations_with(user, getattr(rules, permission)))
 
 
+def header_logo(href: str) -> dict[str, str]:
+    """The header's logo: the NHS one, unless the deployment set its own
+    (PATIENTVOICE_LOGO_URL: a full URL, a path from the site root, or a static file)."""
+    logo = {"href": href, "ariaLabel": "patientvoice home"}
+    src = settings.PATIENTVOICE_LOGO_URL
+    if src:
+        if not src.startswith(("https://", "http://", "/")):
+            src = static(src)
+        alt = settings.PATIENTVOICE_LOGO_ALT
+        # The link's name keeps the visible service name, "patientvoice" (WCAG 2.5.3).
+        logo |= {"src": src, "alt": alt, "ariaLabel": f"{alt}: patientvoice home"}
+    return logo
+
+
 def environment(**options: Any) -> Environment:
     # The NHS.UK macros rely on chained look-ups of optional parameters (params.hint.text).
     options["undefined"] = ChainableUndefined
@@ -37,6 +51,7 @@ def environment(**options: Any) -> Environment:
             "static_url": settings.STATIC_URL,
             "get_messages": get_messages,
             "can": can,
+            "header_logo": header_logo,
             "nhsuk_field": nhsuk_field,
             "error_summary_items": error_summary_items,
         }

@@ -190,6 +190,16 @@ BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where `patientvoice train` writes the text model and the web app and worker read it.
 PATIENTVOICE_MODEL_DIR = Path(os.environ.get("PATIENTVOICE_MODEL_DIR", BASE_DIR / "var" / "models"))
 
+# The logo in every page's header. NHS identity rules reserve the NHS logo for NHS
+# organisations: a Healthwatch, council or voluntary deployment sets its own image here (a URL,
+# or a path under the static files) and the text people hear for it.
+PATIENTVOICE_LOGO_URL = os.environ.get("PATIENTVOICE_LOGO_URL", "")
+PATIENTVOICE_LOGO_ALT = os.environ.get("PATIENTVOICE_LOGO_ALT", "")
+if PATIENTVOICE_LOGO_URL and not PATIENTVOICE_LOGO_ALT:
+    raise ImproperlyConfigured(
+        "PATIENTVOICE_LOGO_ALT is required with PATIENTVOICE_LOGO_URL: the logo's text alternative"
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

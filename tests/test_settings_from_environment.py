@@ -32,6 +32,10 @@ def check_with(**env: str) -> subprocess.CompletedProcess[str]:
         ({"DEBUG": "false"}, "SECRET_KEY must be set when DEBUG is off"),
         ({"DEBUG": "true", "TASK_BACKEND": "celery"}, "TASK_BACKEND must be one of"),
         ({"DEBUG": "true", "DATABASE_URL": "nonsense://x"}, "DATABASE_URL is not a database URL"),
+        (
+            {"DEBUG": "true", "PATIENTVOICE_LOGO_URL": "logo.png"},
+            "PATIENTVOICE_LOGO_ALT is required with PATIENTVOICE_LOGO_URL",
+        ),
     ],
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(
