@@ -206,6 +206,13 @@ def lock_summary(model: type[models.Model]) -> None:
             )
 
 
+def clear_for_rebuild(summary: type[models.Model], registry: Apps) -> list[datetime.date]:
+    """Lock and empty a summary table before it is rebuilt; returns the months to rebuild."""
+    lock_summary(summary)
+    summary._default_manager.all().delete()
+    return record_months(registry)
+
+
 def record_months(registry: Apps = global_apps) -> list[datetime.date]:
     """Every month from the earliest record's to the latest's."""
     experiences = registry.get_model("feedback", "Experience").objects
@@ -222,9 +229,7 @@ def rebuild_response_summary(registry: Apps = global_apps) -> int:
     `registry` is a migration's historical apps when migration insight 0005 runs this.
     """
     summary = registry.get_model("feedback", "ResponseSummary")
-    lock_summary(summary)
-    summary.objects.all().delete()
-    months = record_months(registry)
+    months = clear_for_rebuild(summary, registry)
     if not months:
         return 0
     cells: dict[Cell, list[int]] = defaultdict(lambda: [0] * len(RESPONSE_FIELDS))

@@ -22,12 +22,12 @@ from django.db.models import Count, FilteredRelation, Q
 from patientvoice.feedback.models import Comment
 from patientvoice.feedback.summary import (
     add_to_summary,
+    clear_for_rebuild,
     difference,
     lock_summary,
     month_index,
     month_of,
     rebuild_response_summary,
-    record_months,
 )
 from patientvoice.insight.models import SentimentAssignment, ThemeAssignment, ThemeSummary
 
@@ -94,9 +94,7 @@ def rebuild_theme_summary(registry: Apps = global_apps) -> int:
     `registry` is a migration's historical apps when migration insight 0005 runs this.
     """
     summary = registry.get_model("insight", "ThemeSummary")
-    lock_summary(summary)
-    summary.objects.all().delete()
-    months = record_months(registry)
+    months = clear_for_rebuild(summary, registry)
     if not months:
         return 0
     rows = (

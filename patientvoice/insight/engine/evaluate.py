@@ -200,7 +200,6 @@ def _score(
     sentiment: np.ndarray,
     labels: Sequence[str],
 ) -> Scores:
-    macro_columns = [labels.index(label) for label in _macro_labels(truth, labels)]
     precision, recall, f1, support = precision_recall_fscore_support(
         truth, chosen, average=None, zero_division=0
     )
@@ -219,15 +218,11 @@ def _score(
     answered = np.array([not is_non_answer(e.text) for e in examples])
     return Scores(
         micro_f1=float(f1_score(truth, chosen, average="micro", zero_division=0)),
-        macro_f1=_macro_f1(truth, chosen, macro_columns),
+        macro_f1=_macro_f1(truth, chosen),
         answered_micro_f1=float(
             f1_score(truth[answered], chosen[answered], average="micro", zero_division=0)
         ),
-        answered_macro_f1=_macro_f1(
-            truth[answered],
-            chosen[answered],
-            np.flatnonzero(truth[answered].sum(axis=0) >= MACRO_MIN_POSITIVES),
-        ),
+        answered_macro_f1=_macro_f1(truth[answered], chosen[answered]),
         sampled_macro_f1=_sampled_macro_f1(truth, chosen),
         sentiment_accuracy_5=float(np.mean(expected == predicted)) if rated.any() else 0.0,
         sentiment_accuracy_3=float(np.mean(_three(expected) == _three(predicted)))
@@ -237,7 +232,9 @@ def _score(
     )
 
 
-def _macro_f1(truth: np.ndarray, chosen: np.ndarray, columns: Sequence[int] | np.ndarray) -> float:
+def _macro_f1(truth: np.ndarray, chosen: np.ndarray) -> float:
+    """Macro-F1 over the themes with >= 5 positives in these rows."""
+    columns = np.flatnonzero(truth.sum(axis=0) >= MACRO_MIN_POSITIVES)
     if not len(columns):
         return 0.0
     return float(f1_score(truth[:, columns], chosen[:, columns], average="macro", zero_division=0))
@@ -253,8 +250,7 @@ def _sampled_macro_f1(truth: np.ndarray, chosen: np.ndarray, seed: int = 0) -> f
     values = []
     for _ in range(SAMPLE_DRAWS):
         rows = rng.choice(len(truth), size=size, replace=False)
-        columns = np.flatnonzero(truth[rows].sum(axis=0) >= MACRO_MIN_POSITIVES)
-        values.append(_macro_f1(truth[rows], chosen[rows], columns))
+        values.append(_macro_f1(truth[rows], chosen[rows]))
     return float(np.mean(values))
 
 

@@ -177,8 +177,7 @@ def detect_signals(text: str) -> list[Signal]:
     if not text:
         return []
     # Blanked to the same length, so match offsets still point into the original text.
-    straight = straight_apostrophes(text)
-    cleaned = _REASSURANCES.sub(lambda m: " " * len(m.group()), straight)
+    cleaned = _REASSURANCES.sub(lambda m: " " * len(m.group()), straight_apostrophes(text))
     found: list[Signal] = []
     for rule in RULES:
         match = rule.pattern.search(cleaned)
