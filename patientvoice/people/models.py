@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from patientvoice.directory.models import Group, Organisation
 
@@ -164,3 +165,38 @@ class EqualityMonitoring(models.Model):
     def is_empty(self) -> bool:
         fields = (self.age_band, self.sex, self.ethnicity, self.disability, self.postcode_district)
         return not any(fields) and self.deprivation_quintile is None
+
+
+class AuditEvent(models.Model):
+    """One entry in the audit log: who did what to which record, when, and from where.
+
+    Written for reads of contact details and equality answers, every export, role and account
+    changes, population uploads and privacy requests (`patientvoice.people.audit`). Entries are
+    never edited or deleted by the product; they name the subject by type and id rather than by
+    foreign key, so erasing a person leaves the record that they were erased.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text as well: the log must still say who acted after an account is deleted.
+    actor_username = models.CharField(max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=50, db_index=True)
+    subject_type = models.CharField(max_length=50, blank=True)
+    subject_id = models.CharField(max_length=50, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "-at"], name="audit_org_time"),
+            models.Index(fields=["subject_type", "subject_id"], name="audit_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or 'system'} {self.action}"
