@@ -6,10 +6,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from patientvoice.directory.models import Group
+from patientvoice.directory.models import Group, Service
 from patientvoice.directory.queries import find_groups
 
 PAGE_SIZE = 20
+# A trust runs hundreds of services: the group page lists the first few and links to the search
+# for the rest.
+GROUP_SERVICES = 10
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -38,7 +41,21 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
         is_published=True,
     )
-    return render(request, "directory/group_detail.jinja", {"group": group})
+    # One more than shown, to know whether to link to the rest without counting them all.
+    services = list(
+        Service.objects.filter(organisation=group.host, is_active=True)
+        .select_related("site")
+        .order_by("name")[: GROUP_SERVICES + 1]
+    )
+    return render(
+        request,
+        "directory/group_detail.jinja",
+        {
+            "group": group,
+            "services": services[:GROUP_SERVICES],
+            "more_services": len(services) > GROUP_SERVICES,
+        },
+    )
 
 
 def static_page(request: HttpRequest, template: str) -> HttpResponse:

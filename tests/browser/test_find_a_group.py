@@ -11,7 +11,7 @@ from tests.conftest import World
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_visitor_finds_their_group_by_postcode_and_kind_and_reads_how_to_join(
+def test_a_visitor_finds_their_group_by_postcode_and_kind_reads_how_to_join_and_its_services(
     page: Page, world: World
 ) -> None:
     world.ppg.contact_email = "ppg@oaklane.example.org"
@@ -37,6 +37,13 @@ def test_a_visitor_finds_their_group_by_postcode_and_kind_and_reads_how_to_join(
     expect(page.get_by_role("link", name="ppg@oaklane.example.org")).to_have_attribute(
         "href", "mailto:ppg@oaklane.example.org"
     )
+    assert_accessible(page)
+
+    page.get_by_role("link", name=world.appointments.name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(world.appointments.name)
+    # Arial, the NHS.UK fallback: not the browser's default serif.
+    font = page.locator("body").evaluate("e => getComputedStyle(e).fontFamily")
+    assert font.lower().startswith("arial"), font
     assert_accessible(page)
 
 
