@@ -200,6 +200,23 @@ if PATIENTVOICE_LOGO_URL and not PATIENTVOICE_LOGO_ALT:
         "PATIENTVOICE_LOGO_ALT is required with PATIENTVOICE_LOGO_URL: the logo's text alternative"
     )
 
+# Who runs this deployment, for the privacy notice, accessibility statement and emails. Name an
+# organisation in the directory (its slug) to use the identity recorded there (data controller,
+# data protection officer, lawful basis); the name and contact variables fill any gaps.
+PATIENTVOICE_OPERATOR_ORGANISATION = os.environ.get("PATIENTVOICE_OPERATOR_ORGANISATION", "")
+PATIENTVOICE_OPERATOR_NAME = os.environ.get("PATIENTVOICE_OPERATOR_NAME", "")
+PATIENTVOICE_OPERATOR_EMAIL = os.environ.get("PATIENTVOICE_OPERATOR_EMAIL", "")
+PATIENTVOICE_OPERATOR_PHONE = os.environ.get("PATIENTVOICE_OPERATOR_PHONE", "")
+# How long to keep the contact details of someone who signed up to get involved without choosing
+# any group (no organisation's own period applies to them), counted from their last activity.
+_retention = os.environ.get("PATIENTVOICE_CONTACT_RETENTION_MONTHS", "24").strip()
+if not (_retention.isascii() and _retention.isdigit() and 1 <= int(_retention) <= 120):
+    raise ImproperlyConfigured(
+        "PATIENTVOICE_CONTACT_RETENTION_MONTHS must be a whole number from 1 to 120, "
+        f"not {_retention!r}"
+    )
+PATIENTVOICE_CONTACT_RETENTION_MONTHS = int(_retention)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -36,6 +36,10 @@ def check_with(**env: str) -> subprocess.CompletedProcess[str]:
             {"DEBUG": "true", "PATIENTVOICE_LOGO_URL": "logo.png"},
             "PATIENTVOICE_LOGO_ALT is required with PATIENTVOICE_LOGO_URL",
         ),
+        (
+            {"DEBUG": "true", "PATIENTVOICE_CONTACT_RETENTION_MONTHS": "²"},
+            "PATIENTVOICE_CONTACT_RETENTION_MONTHS must be a whole number from 1 to 120",
+        ),
     ],
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(

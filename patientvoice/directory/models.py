@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -88,11 +89,57 @@ class Organisation(models.Model):
     website = models.URLField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
 
+    # Who the public deals with about what they told us, shown on the privacy notice, the
+    # thank-you page and acknowledgement emails. Each organisation decides these for itself: it
+    # is the data controller for feedback about its services and for people who join its groups.
+    contact_email = models.EmailField(
+        blank=True, help_text="Where the public can write about feedback and their details"
+    )
+    contact_phone = models.CharField(
+        max_length=30, blank=True, help_text="For the public; the main phone number if empty"
+    )
+    data_controller = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The legal entity responsible for the data, if not the organisation's own name",
+    )
+    ico_registration = models.CharField(
+        max_length=20, blank=True, help_text="Registration number with the Information Commissioner"
+    )
+    dpo_name = models.CharField("Data protection officer", max_length=200, blank=True)
+    dpo_email = models.EmailField("Data protection officer's email", blank=True)
+    lawful_basis = models.TextField(
+        blank=True,
+        help_text="The lawful basis for using people's details, in plain words, for the privacy"
+        " notice (UK GDPR articles 6 and 9)",
+    )
+    contact_retention_months = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Contact details of people with no activity for this many months are erased"
+        " (their comments are kept without them)",
+    )
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def controller_name(self) -> str:
+        return self.data_controller or self.name
+
+    @property
+    def public_phone(self) -> str:
+        return self.contact_phone or self.phone
+
+    def contact_line(self) -> str:
+        """One sentence saying how to reach the organisation, for pages and plain-text emails."""
+        ways = [w for w in (self.contact_email, self.public_phone) if w] or [self.website]
+        if not ways[0]:
+            return f"Contact {self.name} directly: it has not published contact details here."
+        return f"Contact {self.name} at {' or '.join(ways)}."
 
 
 class Site(models.Model):

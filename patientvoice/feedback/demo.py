@@ -397,6 +397,42 @@ STAFF = [
 ]
 
 
+# Why each kind of organisation may use people's details, in the words its privacy notice uses.
+LAWFUL_BASIS = {
+    "statutory": (
+        "We use your details to carry out our public tasks as an NHS body (UK GDPR article 6(1)(e))"
+        " and, for anything about your health, to manage health and care services (article"
+        " 9(2)(h)). We contact you only if you asked us to, and you can withdraw that at any time."
+    ),
+    "healthwatch": (
+        "We use what you tell us to carry out our statutory role as your local Healthwatch (UK"
+        " GDPR article 6(1)(e)); anything about your health is used in the public interest in"
+        " health care (article 9(2)(i)). We contact you only if you asked us to."
+    ),
+    "voluntary": (
+        "We keep your details because you agreed to it (UK GDPR article 6(1)(a) and, for anything"
+        " about your health, article 9(2)(a)). You can withdraw your agreement at any time."
+    ),
+}
+
+
+def _identity(slug: str, name: str, kind: str) -> dict[str, object]:
+    """Invented but realistic privacy details for a demo organisation."""
+    domain = f"{slug}.example.org"
+    basis = "voluntary" if kind == "voluntary" else kind if kind == "healthwatch" else "statutory"
+    return {
+        "contact_email": f"involvement@{domain}",
+        # Ofcom keeps 0113 496 0000 to 0999 for drama: no real line answers.
+        "contact_phone": f"0113 496 0{sum(map(ord, slug)) % 1000:03d}",
+        "data_controller": name,
+        "ico_registration": "" if kind == "voluntary" else f"Z{sum(map(ord, name)) % 10**7:07d}",
+        "dpo_name": "" if kind == "voluntary" else "Data Protection Officer",
+        "dpo_email": f"dpo@{domain}" if kind != "voluntary" else "",
+        "lawful_basis": LAWFUL_BASIS[basis],
+        "contact_retention_months": 12 if kind == "voluntary" else 24,
+    }
+
+
 def _load_directory() -> dict[str, Organisation]:
     areas: dict[str, Area] = {}
     for slug, (name, kind, parent, districts) in AREAS.items():
@@ -416,6 +452,7 @@ def _load_directory() -> dict[str, Organisation]:
                 "ods_code": ods,
                 "area": areas[area_slug],
                 "parent": orgs.get(parent) if parent else None,
+                **_identity(slug, name, org_kind),
             },
         )
     sites = {}
