@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.functional import cached_property
 
+from patientvoice import csvexport
 from patientvoice.directory.models import Area, Organisation, Service
 from patientvoice.feedback.models import Comment, Experience, Rating
 from patientvoice.feedback.summary import since
@@ -32,12 +32,15 @@ from patientvoice.insight.dashboard import (
 from patientvoice.insight.models import Concern as ConcernModel
 from patientvoice.insight.models import (
     PopulationCount,
+    PopulationReference,
     SentimentAssignment,
     Theme,
 )
-from patientvoice.insight.representation import PopulationFileError, assess, replace_population
+from patientvoice.insight.population import upload_population
+from patientvoice.insight.representation import PopulationFileError, assess
 from patientvoice.insight.stats import Improvement
 from patientvoice.people import rules
+from patientvoice.people.audit import EXPORTED, record_audit
 from patientvoice.people.decorators import staff_member_required, staff_user
 
 
@@ -100,6 +103,7 @@ def insight(request: HttpRequest) -> HttpResponse:
     rows = list(zip(labels, result.monthly, result.chart.values, month_keys, strict=True))
     table = request.GET.get("table")
     if request.GET.get("format") == "csv" and table in ("monthly", "themes"):
+        _record_export(request, scope, f"insight_{table}")
         return _table_csv(table, rows, result.themes)
     who = None
     if rules.has_permission(staff_user(request), rules.VIEW_EQUALITY, scope.organisation.pk):
@@ -120,10 +124,21 @@ def insight(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _record_export(request: HttpRequest, scope: Scope, export: str) -> None:
+    """Every export is in the audit log, with the filters that chose what it holds."""
+    record_audit(
+        staff_user(request),
+        EXPORTED,
+        organisation=scope.organisation,
+        detail={"export": export, "query": request.GET.urlencode()},
+        request=request,
+    )
+
+
 def _table_csv(table: str, monthly: list[Any], themes: list[Any]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table}.csv"'
-    writer = csv.writer(response)
+    writer = csvexport.writer(response)
     if table == "monthly":
         writer.writerow(["month", "responses", "percent_positive"])
         for label, rates, value, _key in monthly:
@@ -269,6 +284,7 @@ def comments(request: HttpRequest) -> HttpResponseBase:
         found = _explore(found, explorer.cleaned_data)
     found = found.select_related("experience__service").order_by("-experience__submitted_at", "-pk")
     if request.GET.get("format") == "csv":
+        _record_export(request, scope, "comments")
         return _csv(found)
     page = CappedPaginator(found, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -294,7 +310,7 @@ def _csv(found: QuerySet[Comment]) -> StreamingHttpResponse:
         def write(self, value: str) -> str:
             return value
 
-    writer = csv.writer(Echo())
+    writer = csvexport.writer(Echo())
 
     def rows() -> Iterator[str]:
         yield writer.writerow(
@@ -337,16 +353,32 @@ class PopulationForm(forms.Form):
 @staff_member_required
 def population(request: HttpRequest) -> HttpResponse:
     """An organisation admin uploads the population of an area their organisation serves."""
-    orgs = rules.organisations_with(staff_user(request), rules.MANAGE_POPULATION)
+    user = staff_user(request)
+    orgs = rules.organisations_with(user, rules.MANAGE_POPULATION)
     if not orgs:
         raise PermissionDenied("Your role does not include population references")
+    organisations = list(
+        Organisation.objects.filter(pk__in=orgs, area__isnull=False).order_by("name")
+    )
     areas = list(Area.objects.filter(organisations__in=orgs).distinct().order_by("name"))
+    references = {
+        r.area_id: r
+        for r in PopulationReference.objects.filter(area__in=areas).select_related(
+            "owner", "uploaded_by"
+        )
+    }
     form = PopulationForm(request.POST or None, request.FILES or None, areas=areas)
     if request.method == "POST" and form.is_valid():
         area = next(a for a in areas if a.pk == form.cleaned_data["area"])
+        # Upload for the organisation that already keeps the reference if the user acts for
+        # it, otherwise for the first of theirs in the area.
+        mine = [o for o in organisations if o.area_id == area.pk]
+        kept = references.get(area.pk)
+        owner = next((o for o in mine if kept and o.pk == kept.owner_id), mine[0])
+        upload = form.cleaned_data["file"]
         try:
-            text = io.TextIOWrapper(form.cleaned_data["file"].file, encoding="utf-8-sig")
-            count = replace_population(area, text)
+            text = io.TextIOWrapper(upload.file, encoding="utf-8-sig")
+            count = upload_population(area, owner, user, text, upload.name, request)
         except (PopulationFileError, UnicodeDecodeError) as error:
             problems = (
                 error.errors
@@ -359,5 +391,13 @@ def population(request: HttpRequest) -> HttpResponse:
             return redirect("staff:population")
     counts = PopulationCount.objects.filter(area__in=areas).select_related("area")
     return render(
-        request, "insight/population.jinja", {"form": form, "counts": counts, "staff_area": True}
+        request,
+        "insight/population.jinja",
+        {
+            "form": form,
+            "counts": counts,
+            "references": [references[a.pk] for a in areas if a.pk in references],
+            "my_organisations": orgs,
+            "staff_area": True,
+        },
     )

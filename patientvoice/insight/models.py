@@ -284,3 +284,30 @@ class PopulationCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area}: {self.dimension} {self.category} = {self.count}"
+
+
+class PopulationReference(models.Model):
+    """Who keeps an area's population counts (`PopulationCount`), and who last uploaded them.
+
+    Organisations in an area share its reference read-only: only the owner replaces it, so an
+    organisation's representativeness figures cannot change because another one uploaded a
+    file. The first organisation to upload counts for an area owns them; a reference whose owner
+    has gone (or counts from before references were owned) is taken by the next upload.
+    """
+
+    area = models.OneToOneField(Area, on_delete=models.CASCADE, related_name="population_reference")
+    owner = models.ForeignKey(
+        Organisation,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="population_references",
+    )
+    uploaded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField()
+    file_name = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["area__name"]
+
+    def __str__(self) -> str:
+        return f"Population of {self.area} kept by {self.owner or 'nobody'}"

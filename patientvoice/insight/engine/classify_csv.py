@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from patientvoice import csvexport
 from patientvoice.insight.engine.data import parse_int
 from patientvoice.insight.engine.model import TextModel
 
@@ -72,7 +73,7 @@ def classify_csv(
                 + ". The file has: "
                 + ", ".join(repr(c) for c in header)
             )
-        writer = csv.writer(target)
+        writer = csvexport.writer(target)
         writer.writerow([*header, THEMES_COLUMN, SENTIMENT_COLUMN])
         columns = _Columns(header, text_column, question_column, rating_column)
         for chunk in _chunks(reader, len(header), chunk_rows, errors, report):
