@@ -69,12 +69,16 @@ demo: setup ## Migrate and load the demo world (running it twice changes nothing
 	$(PV) migrate --noinput
 	$(PV) demo
 
+# Links in emails (concern alerts, confirmations) point at the address this run serves.
+run: export BASE_URL ?= http://$(HOST):$(PORT)
 run: setup model demo ## Set everything up and start the web server and worker together
 	@echo
 	@echo "  patientvoice is starting at http://$(HOST):$(PORT)/"
-	@echo "  Staff sign-in: http://$(HOST):$(PORT)/staff/sign-in/"
-	@echo "    officer  username: demo-officer  password: patientvoice-demo"
-	@echo "    analyst  username: demo-analyst  password: patientvoice-demo"
+	@echo "  Staff sign-in: http://$(HOST):$(PORT)/staff/sign-in/ (password for each: patientvoice-demo)"
+	@echo "    demo-officer   officer at the ICB and the hospital trust"
+	@echo "    demo-analyst   analyst at the ICB and the hospital trust"
+	@echo "    demo-admin     organisation admin at the mental-health trust"
+	@echo "    demo-practice  officer at Oak Lane Surgery"
 	@echo "  Press Ctrl+C to stop both."
 	@echo
 	@trap 'kill 0' INT TERM EXIT; \
