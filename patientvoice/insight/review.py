@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from patientvoice.feedback.models import Comment
 from patientvoice.insight.models import Concern, SentimentAssignment, Source, Theme, ThemeAssignment
+from patientvoice.insight.services import alert_triage_staff
 from patientvoice.insight.summary import themes_changing
 from patientvoice.people.models import User
 
@@ -114,7 +115,11 @@ def close_concern(concern: Concern, user: User, action_taken: str) -> None:
 
 
 def raise_concern(comment: Comment, user: User, kind: str, severity: int, note: str) -> Concern:
-    """A person flags a comment the model missed; an existing concern of that kind is reused."""
+    """A person flags a comment the model missed; an existing concern of that kind is reused.
+
+    Triage staff are emailed about a new concern, or a closed one raised again, as they are
+    about the model's (an open one they already know of).
+    """
     concern, created = Concern.objects.get_or_create(
         comment=comment,
         kind=kind,
@@ -123,5 +128,8 @@ def raise_concern(comment: Comment, user: User, kind: str, severity: int, note: 
     if not created and concern.status == Concern.Status.CLOSED:
         concern.status = Concern.Status.NEW
         concern.evidence = f"{concern.evidence}\nRaised again by {user}: {note}".strip()
-        concern.save(update_fields=["status", "evidence"])
+        concern.notified_at = None
+        concern.save(update_fields=["status", "evidence", "notified_at"])
+    if concern.notified_at is None:
+        alert_triage_staff()
     return concern

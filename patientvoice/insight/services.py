@@ -182,7 +182,13 @@ def _write_readings(
     Concern.objects.bulk_create(concern_rows, ignore_conflicts=True)
     Classification.objects.bulk_create(classification_rows, ignore_conflicts=True)
     if concern_rows:
-        transaction.on_commit(_enqueue_concern_alerts)
+        alert_triage_staff()
+
+
+def alert_triage_staff() -> None:
+    """Email triage staff about new concerns once this transaction commits: every way a
+    concern is raised (the model, a person) calls this, so none waits for the next one."""
+    transaction.on_commit(_enqueue_concern_alerts)
 
 
 def _enqueue_concern_alerts() -> None:
@@ -203,7 +209,7 @@ def alert_new_concerns() -> int:
         concerns = list(
             Concern.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(notified_at__isnull=True)
-            .select_related("comment__experience__service")
+            .select_related("comment__experience__service", "raised_by")
             .order_by("severity", "created_at")[:200]
         )
         by_org: dict[int, list[Concern]] = {}
@@ -232,7 +238,8 @@ def _triage_emails(organisation_id: int) -> list[str]:
 def _send_alert(recipients: list[str], concerns: list[Concern]) -> None:
     lines = [
         f"- {c.get_kind_display()} (severity {c.severity}) about "
-        f"{c.comment.experience.service.name}: "
+        f"{c.comment.experience.service.name}"
+        f"{f', raised by {c.raised_by}' if c.raised_by else ''}: "
         f"{settings.BASE_URL}{reverse('staff:concern_detail', args=[c.pk])}"
         for c in concerns
     ]
