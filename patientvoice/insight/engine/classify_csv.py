@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from patientvoice import csvexport
+from patientvoice import csvexport, csvfiles
 from patientvoice.insight.engine.data import parse_int
 from patientvoice.insight.engine.model import TextModel
 
@@ -17,8 +17,9 @@ THEMES_COLUMN = "themes"
 SENTIMENT_COLUMN = "sentiment"
 THEME_SEPARATOR = "; "
 CHUNK_ROWS = 4000
-# Python's csv module refuses fields over 128 KiB by default; a pasted letter can be longer.
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+# Python's csv module refuses fields over 128 KiB by default and a pasted letter can be longer:
+# this reader's own limit, leaving the process's alone (patientvoice.csvfiles).
+MAX_FIELD_CHARS = 2**31 - 1
 
 
 class Writable(Protocol):
@@ -60,7 +61,7 @@ def classify_csv(
         input_path.open(encoding="utf-8-sig", newline="") as source,
         output_path.open("w", encoding="utf-8", newline="") as target,
     ):
-        reader = csv.reader(source)
+        reader = csvfiles.reader(source, field_limit=MAX_FIELD_CHARS)
         header = next(reader, None)
         if header is None:
             raise MissingColumns(f"{input_path} is empty: it has no header row")
