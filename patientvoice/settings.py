@@ -6,10 +6,12 @@ silently fall back to a development default.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +43,15 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     return value
 
 
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, str(default)).strip()
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of at least {minimum}, not {raw!r}"
+        )
+    return int(raw)
+
+
 DEBUG = env_bool("DEBUG", False)
 
 # The development key only ever works with DEBUG on; production must set its own.
@@ -63,6 +74,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_tasks_rq",
     "django_rq",  # provides the rqworker command for the Redis-backed workers
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "patientvoice.directory",
     "patientvoice.people",
     "patientvoice.feedback",
@@ -72,12 +87,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "patientvoice.middleware.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "patientvoice.people.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into our "try again later" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "patientvoice.urls"
@@ -124,6 +145,11 @@ DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"
+# django-axes first: it refuses a locked-out username or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:feedback_list"
 LOGOUT_REDIRECT_URL = "directory:home"
@@ -169,7 +195,15 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 # commits (docs/decisions/0001-comment-follow-up-tasks.md).
 FEEDBACK_COMMENT_TASKS = ["patientvoice.insight.tasks.classify_comments"]
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Development prints email to the console. Production sends by SMTP once EMAIL_HOST is set, and
+# until then refuses to send rather than write messages to the log (patientvoice.mail).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "patientvoice.mail.UnconfiguredEmailBackend"
+)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "patientvoice@localhost")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -216,6 +250,66 @@ if not (_retention.isascii() and _retention.isdigit() and 1 <= int(_retention) <
         f"not {_retention!r}"
     )
 PATIENTVOICE_CONTACT_RETENTION_MONTHS = int(_retention)
+
+# HTTPS only, on by default in production. Each is named as Django's setting; a plain-HTTP run
+# on loopback sets SECURE_SSL_REDIRECT=false. Behind a proxy that ends TLS, name the header it
+# sets: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (the proxy must overwrite it).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+_proxy_ssl_header = env_list("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER must be a header and a value, like HTTP_X_FORWARDED_PROTO,https"
+    )
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if _proxy_ssl_header else None
+
+# Content Security Policy (django-csp): no inline script or style. The one inline script, NHS.UK
+# frontend's "js-enabled" class switch in its page template, carries the per-request nonce.
+# data: images are the NHS.UK stylesheet's icons; a logo on another host is allowed by origin.
+_image_sources = ["'self'", "data:"]
+if PATIENTVOICE_LOGO_URL.startswith(("https://", "http://")):
+    _image_sources.append("/".join(PATIENTVOICE_LOGO_URL.split("/", 3)[:3]))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'"],
+        "img-src": _image_sources,
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Features no page uses, switched off for this site and anything it might embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), display-capture=(), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "serial=(), usb=(), xr-spatial-tracking=()"
+)
+
+# Staff sessions end after this long without a request (patientvoice.people.middleware).
+STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
+
+# Sign-in lockout (django-axes), counted per username and per address alike: after
+# AXES_FAILURE_LIMIT failures within AXES_COOLOFF_MINUTES either is refused until that long
+# has passed since the last failure, even with the right password. Attempts are kept in the
+# database (axes' database handler), so every web process sees the same counts.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "patientvoice.people.sign_in_views.locked_out"
+# REMOTE_ADDR only, as the audit log does (patientvoice.people.audit.client_address).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_RESET_ON_SUCCESS = False  # a success elsewhere must not wipe an attacker's count
+
+# The name authenticator apps show beside the code (django-otp).
+OTP_TOTP_ISSUER = "patientvoice"
+
+# Password reset and invitation links stay valid for three days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 LOGGING = {
     "version": 1,

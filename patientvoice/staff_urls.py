@@ -5,13 +5,54 @@ from django.urls import path
 from patientvoice.feedback import import_views, staff_views
 from patientvoice.insight import dashboard_views
 from patientvoice.insight import views as insight_views
-from patientvoice.people import views as people_views
+from patientvoice.people import sign_in_views
+from patientvoice.people import staff_views as people_staff_views
 
 app_name = "staff"
 
 urlpatterns = [
-    path("sign-in/", people_views.staff_login, name="login"),
-    path("sign-out/", people_views.staff_logout, name="logout"),
+    path("sign-in/", sign_in_views.staff_login, name="login"),
+    path("sign-in/code/", sign_in_views.sign_in_code, name="sign_in_code"),
+    path("sign-in/reset/", sign_in_views.password_reset, name="password_reset"),
+    path("sign-in/reset/sent/", sign_in_views.password_reset_done, name="password_reset_done"),
+    path(
+        "sign-in/reset/<uidb64>/<token>/",
+        sign_in_views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path(
+        "sign-in/reset/done/",
+        sign_in_views.password_reset_complete,
+        name="password_reset_complete",
+    ),
+    path("sign-out/", sign_in_views.staff_logout, name="logout"),
+    path("account/password/", sign_in_views.password_change, name="password_change"),
+    path(
+        "account/password/done/",
+        sign_in_views.password_change_done,
+        name="password_change_done",
+    ),
+    path("account/two-factor/", people_staff_views.two_factor_settings, name="two_factor"),
+    path(
+        "account/two-factor/remove/",
+        people_staff_views.two_factor_remove,
+        name="two_factor_remove",
+    ),
+    path("team/", people_staff_views.team, name="team"),
+    path("team/invite/", people_staff_views.team_invite, name="team_invite"),
+    path("team/<int:membership_id>/", people_staff_views.team_member, name="team_member"),
+    path("team/<int:membership_id>/remove/", people_staff_views.team_remove, name="team_remove"),
+    path(
+        "team/<int:membership_id>/reset-two-factor/",
+        people_staff_views.team_reset_two_factor,
+        name="team_reset_two_factor",
+    ),
+    path(
+        "team/organisations/<int:organisation_id>/two-factor/",
+        people_staff_views.team_policy,
+        name="team_policy",
+    ),
+    path("audit-log/", people_staff_views.audit_log, name="audit_log"),
     path("feedback/", staff_views.feedback_list, name="feedback_list"),
     path("feedback/new/", staff_views.capture_choose_service, name="capture_choose_service"),
     path("feedback/new/<slug:slug>/", staff_views.capture, name="capture"),

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 
 from patientvoice.directory.models import Group
-from patientvoice.people.models import Person
+from patientvoice.people.models import Person, Role, User
+from patientvoice.ui import DatePartsField
 
 INTERESTS = [
     ("gp", "GP and primary care"),
@@ -96,3 +103,131 @@ class StaffLoginForm(AuthenticationForm):
         "invalid_login": "Enter a correct username and password",
         "inactive": "This account is not active",
     }
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code your app shows now, for example 123456",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+        error_messages={"required": "Enter the code from your authenticator app"},
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].replace(" ", "")
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            raise forms.ValidationError("The code must be 6 digits, like 123456")
+        return code
+
+
+class StaffPasswordResetForm(PasswordResetForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address like name@example.org",
+        },
+    )
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        # Unlike Django's form, accounts with no password yet are included: they are staff
+        # invited by an admin (or demo accounts in production) whose link has expired, and this
+        # is how they get a new one. Only active accounts, matched case-insensitively.
+        wanted = email.casefold()
+        for user in User.objects.filter(email__iexact=email, is_active=True):
+            if user.email.casefold() == wanted:
+                yield user
+
+
+class StaffSetPasswordForm(SetPasswordForm):
+    error_messages = {"password_mismatch": "The two passwords do not match"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields[
+            "new_password1"
+        ].help_text = "At least 8 characters, not only numbers, and not a common password"
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].label = "Confirm new password"
+        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+
+
+class StaffPasswordChangeForm(StaffSetPasswordForm, PasswordChangeForm):
+    error_messages = {
+        "password_mismatch": "The two passwords do not match",
+        "password_incorrect": "Your current password is not right. Enter it again",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["old_password"].error_messages["required"] = "Enter your current password"
+
+
+class InviteStaffForm(forms.Form):
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "Enter their full name"},
+    )
+    email = forms.EmailField(
+        label="Work email address",
+        help_text="We will email them a link to set their password",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter their work email address",
+            "invalid": "Enter an email address like name@example.org",
+        },
+    )
+    organisation = forms.TypedChoiceField(
+        label="Organisation", coerce=int, error_messages={"required": "Select an organisation"}
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a role"},
+    )
+
+    def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        field.choices = organisations  # type: ignore[attr-defined]
+        if len(organisations) == 1:
+            field.initial = organisations[0][0]
+            field.widget = forms.HiddenInput()
+
+
+class ChangeRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a role"},
+    )
+
+
+class StaffPolicyForm(forms.Form):
+    require_two_factor = forms.BooleanField(
+        label="Staff who see contact details or equality answers must use two-factor sign-in",
+        required=False,
+        help_text="They will be asked to set it up the next time they open a staff page",
+    )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(label="What happened", required=False)
+    person = forms.CharField(label="Username of who acted", required=False, max_length=150)
+    date_from = DatePartsField(label="From", required=False)
+    date_to = DatePartsField(label="To", required=False)
+
+    def __init__(self, *args: Any, actions: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "Everything"), *actions]  # type: ignore[attr-defined]

@@ -200,3 +200,27 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or 'system'} {self.action}"
+
+
+class StaffPolicy(models.Model):
+    """An organisation's rules for its staff's accounts, set by its organisation admins.
+
+    Kept here rather than on Organisation: the directory knows nothing of accounts.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, primary_key=True, related_name="staff_policy"
+    )
+    # Staff whose role there shows contact details or equality answers must sign in with a code
+    # from an authenticator app as well as their password (rules.TWO_FACTOR_PERMISSIONS).
+    require_two_factor = models.BooleanField(default=False)
+    changed_at = models.DateTimeField(auto_now=True)
+    changed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "staff policies"
+
+    def __str__(self) -> str:
+        return f"Staff policy of {self.organisation}"

@@ -25,6 +25,7 @@ VIEW_MODEL_VERSIONS = "view_model_versions"
 IMPORT_FEEDBACK = "import_feedback"
 MANAGE_POPULATION = "manage_population"
 PUBLISH_COMMENTS = "publish_comments"
+MANAGE_STAFF = "manage_staff"
 
 # Officers follow up with people, so see contact details and work the safeguarding and
 # complaints queue; analysts study who is speaking, so see equality answers, and correct the text
@@ -55,9 +56,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             IMPORT_FEEDBACK,
             MANAGE_POPULATION,
             PUBLISH_COMMENTS,
+            MANAGE_STAFF,
         }
     ),
 }
+
+# Where an organisation requires two-factor sign-in, it applies to the roles that can see who a
+# person is or their equality answers.
+TWO_FACTOR_PERMISSIONS = frozenset({VIEW_CONTACT_DETAILS, VIEW_EQUALITY})
 
 
 def organisations_with(user: User | AnonymousUser, permission: str) -> set[int]:

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from django.contrib.auth import logout
-from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from patientvoice.people.forms import GetInvolvedForm, StaffLoginForm
+from patientvoice.people.forms import GetInvolvedForm
 from patientvoice.people.services import InterestInput, register_interest
 
 
@@ -32,20 +30,3 @@ def get_involved(request: HttpRequest) -> HttpResponse:
 
 def get_involved_done(request: HttpRequest) -> HttpResponse:
     return render(request, "people/get_involved_done.jinja")
-
-
-class StaffLoginView(auth_views.LoginView):
-    template_name = "people/login.jinja"
-    authentication_form = StaffLoginForm
-    redirect_authenticated_user = True
-
-
-staff_login = StaffLoginView.as_view()
-
-
-def staff_logout(request: HttpRequest) -> HttpResponse:
-    """A page with a sign-out button: signing out changes state, so it takes a POST."""
-    if request.method == "POST":
-        logout(request)
-        return redirect("directory:home")
-    return render(request, "people/logout.jinja")
