@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+from pathlib import Path
 
 import pytest
 
@@ -37,3 +39,15 @@ def test_the_writer_neutralises_every_cell_of_every_row() -> None:
 
     rows = list(csv.reader(io.StringIO(buffer.getvalue())))
     assert rows == [["'=1+1", "fine", "-4"], ["'@me", "-7.5"]]
+
+
+def test_no_module_writes_csv_except_through_the_safe_writer() -> None:
+    package = Path(csvexport.__file__).parent
+    writers = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if path.name != "csvexport.py"
+        and re.search(r"csv\.(writer|DictWriter)\(", path.read_text(encoding="utf-8"))
+    ]
+
+    assert writers == [], "use patientvoice.csvexport.writer so no cell runs as a formula"
