@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import functools
 import importlib.util
+import re
 from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
@@ -65,3 +66,14 @@ class Reader:
 
 def reader(lines: Iterable[str], *, field_limit: int) -> Reader:
     return Reader(lines, field_limit)
+
+
+# A whole number as a spreadsheet writes it: ASCII digits, perhaps with ".0" (3 as 3.0).
+# str.isdigit is not enough: it accepts "²" and other characters int() refuses.
+_WHOLE_NUMBER = re.compile(r"([0-9]{1,18})(?:\.0+)?")
+
+
+def whole_number(text: str) -> int | None:
+    """The whole number a cell holds, or None if it holds anything else."""
+    match = _WHOLE_NUMBER.fullmatch(text.strip())
+    return int(match.group(1)) if match else None

@@ -102,6 +102,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "patientvoice.urls"
+# A failed CSRF check (a form left open too long, cookies refused) explains itself in our layout.
+CSRF_FAILURE_VIEW = "patientvoice.errors.csrf_failure"
 WSGI_APPLICATION = "patientvoice.wsgi.application"
 
 TEMPLATES = [

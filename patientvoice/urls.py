@@ -11,3 +11,9 @@ urlpatterns = [
     path("staff/", include("patientvoice.staff_urls")),
     path("platform-admin/", admin.site.urls),
 ]
+
+# Error pages in the NHS.UK layout; none of them needs the database (patientvoice.errors).
+handler400 = "patientvoice.errors.bad_request"
+handler403 = "patientvoice.errors.permission_denied"
+handler404 = "patientvoice.errors.page_not_found"
+handler500 = "patientvoice.errors.server_error"

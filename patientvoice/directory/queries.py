@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.db.models import Q, QuerySet
 
 from patientvoice.directory.models import Area, Group, Organisation, Service, postcode_district
+
+
+def search_words(query: str) -> str:
+    """What a person typed, without control characters (a NUL cannot reach PostgreSQL, and
+    none of them is a word), trimmed."""
+    return "".join(c for c in query if unicodedata.category(c) != "Cc").strip()
 
 
 def _areas_matching(query: str, *, wider: bool) -> QuerySet[Area]:
@@ -26,7 +34,7 @@ def find_groups(query: str = "", kind: str = "") -> QuerySet[Group]:
     groups = Group.objects.filter(is_published=True)
     if kind:
         groups = groups.filter(kind=kind)
-    query = query.strip()
+    query = search_words(query)
     if query:
         practices = Organisation.objects.filter(
             Q(name__icontains=query) | Q(ods_code__iexact=query)
@@ -49,7 +57,7 @@ def find_groups(query: str = "", kind: str = "") -> QuerySet[Group]:
 
 def find_services(query: str) -> QuerySet[Service]:
     services = Service.objects.filter(is_active=True)
-    query = query.strip()
+    query = search_words(query)
     if query:
         areas = _areas_matching(query, wider=False).values("pk")
         services = services.filter(

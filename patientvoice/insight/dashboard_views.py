@@ -199,7 +199,8 @@ class ExplorerForm(forms.Form):
     )
     month = forms.RegexField(
         label="Month (YYYY-MM)",
-        regex=r"^\d{4}-\d{2}$",
+        # A real month of a year the explorer can hold (0000-00 would crash the query).
+        regex=r"^(19|20)\d\d-(0[1-9]|1[0-2])$",
         required=False,
         max_length=7,
         error_messages={"invalid": "Enter a month like 2026-03"},

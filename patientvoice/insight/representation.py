@@ -11,6 +11,7 @@ import numpy as np
 from django.db import transaction
 from django.db.models import QuerySet
 
+from patientvoice.csvfiles import whole_number
 from patientvoice.directory.models import Area
 from patientvoice.feedback.models import Experience
 from patientvoice.insight.models import PopulationCount
@@ -44,6 +45,11 @@ CATEGORIES: dict[str, list[str]] = {
 }
 
 
+# More people than any area holds (England has about 57 million): a count above it is a mistake,
+# and would not fit the database's integer column.
+MAX_POPULATION_COUNT = 100_000_000
+
+
 class PopulationFileError(Exception):
     def __init__(self, errors: list[str]) -> None:
         super().__init__("\n".join(errors))
@@ -56,7 +62,13 @@ def replace_population(area: Area, handle: TextIO) -> int:
 
     Every line is checked first; a file with any bad line changes nothing.
     """
-    reader = csv.DictReader(handle)
+    try:
+        return _replace_population(area, csv.DictReader(handle))
+    except csv.Error as error:
+        raise PopulationFileError([f"the file is not valid CSV: {error}"]) from None
+
+
+def _replace_population(area: Area, reader: csv.DictReader[str]) -> int:
     if not reader.fieldnames or {"dimension", "category", "count"} - {
         f.strip().lower() for f in reader.fieldnames
     }:
@@ -77,15 +89,22 @@ def replace_population(area: Area, handle: TextIO) -> int:
                 f"{', '.join(CATEGORIES[dimension])}"
             )
             continue
-        if not count.isdigit():
+        number = whole_number(count)
+        if number is None:
             errors.append(f"line {line}: count {count!r} is not a whole number")
+            continue
+        if number > MAX_POPULATION_COUNT:
+            errors.append(
+                f"line {line}: count {count} is more than {MAX_POPULATION_COUNT:,}, "
+                "more people than any area holds"
+            )
             continue
         if (dimension, category) in seen:
             errors.append(f"line {line}: {dimension} {category} appears twice")
             continue
         seen.add((dimension, category))
         rows.append(
-            PopulationCount(area=area, dimension=dimension, category=category, count=int(count))
+            PopulationCount(area=area, dimension=dimension, category=category, count=number)
         )
     if errors or not rows:
         raise PopulationFileError(errors or ["the file has no counts"])
