@@ -19,8 +19,10 @@ from django.utils import timezone
 from patientvoice.directory.models import Organisation, Service
 from patientvoice.feedback.models import Experience, ResponseSummary
 from patientvoice.feedback.summary import RESPONSE_FIELDS
+from patientvoice.insight.headline import Headline, Period, headline_of, month_start
 from patientvoice.insight.models import ThemeSummary
 from patientvoice.insight.stats import (
+    PERCENT,
     FftCounts,
     FftRates,
     Improvement,
@@ -47,24 +49,23 @@ class Scope:
         return timezone.localdate()
 
     @property
+    def period(self) -> Period:
+        return Period(self.months, self.end)
+
+    @property
     def start(self) -> datetime.date:
-        return _month_start(self.end, self.months - 1)
+        return self.period.start
 
     @property
     def previous_start(self) -> datetime.date:
-        return _month_start(self.end, 2 * self.months - 1)
-
-
-def _month_start(day: datetime.date, months_back: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 - months_back
-    return datetime.date(index // 12, index % 12 + 1, 1)
+        return month_start(self.end, 2 * self.months - 1)
 
 
 def _months(scope: Scope, periods: int = 1) -> list[datetime.date]:
     """The first day of each month in the scope's period (or, with periods=2, in it and the
     period before), oldest first."""
     back = periods * scope.months - 1
-    return [_month_start(scope.end, b) for b in range(back, -1, -1)]
+    return [month_start(scope.end, b) for b in range(back, -1, -1)]
 
 
 def in_scope(scope: Scope, prefix: str = "") -> Q:
@@ -126,7 +127,7 @@ class ThemeByService:
 class Insight:
     scope: Scope
     months: list[datetime.date]
-    rates: FftRates
+    headline: Headline
     monthly: list[FftRates | None]
     chart: XmrChart
     themes: list[ThemeRow]
@@ -135,6 +136,10 @@ class Insight:
     concerns: list[Concern] = field(default_factory=list)
     theme_concerns: list[ThemeSignal] = field(default_factory=list)
     by_service: ThemeByService | None = None
+
+    @property
+    def rates(self) -> FftRates:
+        return self.headline.rates
 
 
 def _responses(scope: Scope) -> list[dict[str, Any]]:
@@ -286,7 +291,7 @@ def _theme_signals(
         for month in months:
             negative, n = per_month.get(month, (0, 0))
             series.append(100 * negative / n if n >= minimum else None)
-        chart = xmr_chart(series)
+        chart = xmr_chart(series, bounds=PERCENT)
         observed = [i for i, v in enumerate(chart.values) if v is not None]
         if observed and any(
             s.meaning(Improvement.DECREASE) is Meaning.CONCERN
@@ -335,7 +340,7 @@ def build_insight(scope: Scope, *, minimum_month: int = 5) -> Insight:
         by_month[month].append(c)
         by_service[service_id][month] = c
     overall = {m: _sum(cs) for m, cs in by_month.items()}
-    chart = xmr_chart(_percent_series(overall, months, minimum_month))
+    chart = xmr_chart(_percent_series(overall, months, minimum_month), bounds=PERCENT)
     facts = _theme_facts(scope)
     themes, now, then = _themes(scope, facts, responses)
     services = Service.objects.in_bulk(
@@ -343,7 +348,7 @@ def build_insight(scope: Scope, *, minimum_month: int = 5) -> Insight:
     )
     concerns = []
     for service_id, per_month in by_service.items():
-        service_chart = xmr_chart(_percent_series(per_month, months, minimum_month))
+        service_chart = xmr_chart(_percent_series(per_month, months, minimum_month), bounds=PERCENT)
         observed = [i for i, v in enumerate(service_chart.values) if v is not None]
         if not observed:
             continue
@@ -359,7 +364,8 @@ def build_insight(scope: Scope, *, minimum_month: int = 5) -> Insight:
     return Insight(
         scope=scope,
         months=months,
-        rates=fft_rates(_sum(list(overall.values()))),
+        # The same function the public service page reads (insight/headline.py).
+        headline=headline_of(scope.period, responses),
         monthly=[fft_rates(overall[m]) if m in overall else None for m in months],
         chart=chart,
         themes=themes,

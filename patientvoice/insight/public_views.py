@@ -6,23 +6,22 @@ design map lets insight read both, and directory neither.
 
 from __future__ import annotations
 
-import datetime
-from collections import Counter
-
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
 from patientvoice.directory.models import Group, Service
 from patientvoice.feedback.models import Experience, Publication
+from patientvoice.feedback.summary import since
+from patientvoice.insight.headline import PUBLIC_MONTHS, Period, service_headline
 from patientvoice.insight.models import ThemeAssignment
 from patientvoice.insight.stats import (
+    SUPPRESSION_THRESHOLD,
     FftCounts,
-    Rate,
     Suppressed,
     is_suppressed,
-    publishable_fft_rates,
+    publishable_count,
+    suppress_table,
 )
 
 TOP_THEMES = 5
@@ -30,14 +29,26 @@ STORIES = 5
 
 
 def _summary(counts: FftCounts) -> dict[str, object]:
-    """What may be published: totals and rates resting on fewer than 5 people are withheld."""
-    rates = publishable_fft_rates(counts)
-    positive = rates.positive
+    """What may be published beside the total: % positive, unless it would disclose fewer than
+    5 people.
+
+    The percentage and the total give away both how many said good and how many did not, so
+    both are a table (`suppress_table`). When only those who did not are few, a bound is shown
+    instead ("more than 90%"): it says no more than that fewer than 5 did not.
+    """
+    total = counts.total
+    cells = suppress_table({"positive": counts.positive, "other": total - counts.positive})
+    positive_percent = positive_above = None
+    if not isinstance(cells["positive"], Suppressed):
+        positive_percent = 100 * counts.positive / total if total else None
+    elif not is_suppressed(counts.positive):
+        positive_above = 100 * (total - SUPPRESSION_THRESHOLD) // total
     return {
-        "total": counts.total,
-        "total_withheld": isinstance(rates.total, Suppressed),
-        "positive_percent": None if not isinstance(positive, Rate) else 100 * positive.proportion,
-        "positive_withheld": isinstance(positive, Suppressed),
+        "total": total,
+        "total_withheld": isinstance(publishable_count(total), Suppressed),
+        "positive_percent": positive_percent,
+        "positive_above": positive_above,
+        "positive_withheld": is_suppressed(counts.positive),
     }
 
 
@@ -45,10 +56,10 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     service = get_object_or_404(
         Service.objects.select_related("organisation", "site"), slug=slug, is_active=True
     )
-    since = timezone.now() - datetime.timedelta(days=365)
-    recent = Experience.objects.filter(service=service, submitted_at__gte=since)
-    answers = Counter(
-        dict(recent.filter(rating__isnull=False).values_list("rating").annotate(n=Count("pk")))
+    # The same headline, over the same kind of period, as the staff insight page shows.
+    headline = service_headline(service, Period.to_today(PUBLIC_MONTHS))
+    recent = Experience.objects.filter(
+        service=service, submitted_at__gte=since(headline.period.start)
     )
     themes = (
         ThemeAssignment.objects.filter(is_current=True, comment__experience__in=recent)
@@ -73,7 +84,8 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "service": service,
             "groups": groups,
-            "summary": _summary(FftCounts.from_answers(dict(answers))),
+            "period": headline.period,
+            "summary": _summary(headline.counts),
             # Themes mentioned fewer than 5 times are left out: they could identify someone.
             "themes": [t for t in themes if not is_suppressed(t["n"])],
             "stories": stories,

@@ -274,3 +274,16 @@ def test_the_comment_explorer_stops_counting_past_its_limit(
 
     assert "More than 2 comments from" in many.content.decode()
     assert "1 comment from" in few.content.decode()
+
+
+def test_the_percent_positive_chart_keeps_its_limits_within_0_and_100(world: World) -> None:
+    # Months alternating between 100% and 80% positive: mean 90, MR̄ about 20, so mean + 2.66
+    # MR̄ is far above 100%.
+    for month in range(11, -1, -1):
+        rated(world.maternity, [1] * 10 if month % 2 else [1] * 8 + [4] * 2, days_ago=30 * month)
+
+    response = analyst(world).get("/staff/insight/", {"organisation": world.hospital.pk})
+
+    limits = response.context["insight"].chart.limits
+    assert limits.lower >= 0 and limits.upper == 100.0
+    assert f"process limits {limits.lower:.1f}% to 100.0%" in response.content.decode()

@@ -10,6 +10,7 @@ from patientvoice.insight.stats.compare import (
 )
 from patientvoice.insight.stats.rates import (
     SUPPRESSED,
+    SUPPRESSION_THRESHOLD,
     FftCounts,
     FftRates,
     Interval,
@@ -22,9 +23,11 @@ from patientvoice.insight.stats.rates import (
     publishable_fft_rates,
     publishable_rate,
     rate,
+    suppress_table,
     wilson_interval,
 )
 from patientvoice.insight.stats.spc import (
+    PERCENT,
     AssuranceIcon,
     Direction,
     Improvement,
@@ -51,7 +54,9 @@ from patientvoice.insight.stats.weighting import (
 )
 
 __all__ = [
+    "PERCENT",
     "SUPPRESSED",
+    "SUPPRESSION_THRESHOLD",
     "AssuranceIcon",
     "Category",
     "Direction",
@@ -87,6 +92,7 @@ __all__ = [
     "rake",
     "rate",
     "representation",
+    "suppress_table",
     "weighted_fft_rates",
     "weighted_proportion",
     "wilson_interval",

@@ -13,21 +13,26 @@ Two decisions live here; both follow NHS England's own FFT publication code
   We are stricter than that pipeline in one way, as ARCHITECTURE.md asks: every published count
   under 5 is suppressed, not only the total, and so is any rate built on one.
 
-Secondary suppression (hiding a second cell so a suppressed one cannot be recovered by
-subtraction from a total) depends on the table being published, so it belongs to the caller.
+Secondary suppression: a withheld count shown beside its table's total (or beside percentages
+of it, from which the total can be worked out) can be recovered by subtraction, so
+`suppress_table` withholds more cells of the same table until none can be. Which cells form a
+table depends on the page, so callers say.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 # Two-sided 95% normal quantile, to the precision NHS and PHE tools quote.
 Z_95 = 1.959964
 
 # Published counts below this are suppressed (see the module docstring for why 0 is not).
 SUPPRESSION_THRESHOLD = 5
+
+K = TypeVar("K", bound=Hashable)
 
 # The FFT answer codes, in the order NHS England collects them.
 VERY_GOOD, GOOD, NEITHER, POOR, VERY_POOR, DONT_KNOW = 1, 2, 3, 4, 5, 6
@@ -170,3 +175,26 @@ def publishable_fft_rates(counts: FftCounts) -> PublishableFftRates:
         positive=publishable_rate(counts.positive, counts.total),
         negative=publishable_rate(counts.negative, counts.total),
     )
+
+
+def suppress_table(cells: Mapping[K, int]) -> dict[K, int | Suppressed]:
+    """The cells of one table that may be published beside its total.
+
+    Every count of 1 to 4 is withheld (primary suppression). If any is, more cells are withheld,
+    smallest first (ties in the table's order), until at least two are and together they come
+    to 5 or more (secondary suppression): subtracting the cells shown from the total then gives
+    only a sum that identifies nobody, never one withheld cell. Zeros are never withheld and
+    never chosen (hiding one hides nothing). If every non-zero cell is withheld and they still
+    come to fewer than 5, the total is itself under 5 and the caller withholds it too.
+    """
+    withheld = {key for key, count in cells.items() if is_suppressed(count)}
+    if withheld:
+        candidates = sorted(
+            (key for key, count in cells.items() if count > 0 and key not in withheld),
+            key=lambda key: cells[key],
+        )
+        for key in candidates:
+            if len(withheld) >= 2 and sum(cells[k] for k in withheld) >= SUPPRESSION_THRESHOLD:
+                break
+            withheld.add(key)
+    return {key: SUPPRESSED if key in withheld else count for key, count in cells.items()}

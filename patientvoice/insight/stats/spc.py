@@ -23,6 +23,11 @@ their position, so signal indices are positions in the series you passed. They a
 the mean, and a moving range needs both neighbours, so no range is taken across a gap. Every
 rule is about *consecutive* months, so a gap breaks a shift, a trend and a two-of-three window:
 we do not claim a run we did not observe.
+
+A measure with natural bounds (a percentage: `bounds=PERCENT`) has its process limits clamped to
+them, our own decision: a limit of 104% or -8% describes nothing a month could show, and staff
+reading "limits -8% to 104%" rightly distrust the chart. Clamping changes no signal, since no
+value lies beyond a bound; the mean and the sigma lines are left as computed.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from itertools import pairwise
 LIMIT_FACTOR = 2.66  # 3 / d2, with d2 = 1.128 for moving ranges of two points
 D2 = 1.128
 MDC_RUN_LENGTH = 7
+PERCENT = (0.0, 100.0)
 
 
 class Rule(StrEnum):
@@ -102,6 +108,7 @@ class Signal:
 class Limits:
     mean: float
     mr_bar: float
+    bounds: tuple[float, float] | None = None  # what the measure can take, e.g. 0 to 100%
 
     @property
     def sigma(self) -> float:
@@ -109,11 +116,13 @@ class Limits:
 
     @property
     def upper(self) -> float:
-        return self.mean + LIMIT_FACTOR * self.mr_bar
+        upper = self.mean + LIMIT_FACTOR * self.mr_bar
+        return upper if self.bounds is None else min(upper, self.bounds[1])
 
     @property
     def lower(self) -> float:
-        return self.mean - LIMIT_FACTOR * self.mr_bar
+        lower = self.mean - LIMIT_FACTOR * self.mr_bar
+        return lower if self.bounds is None else max(lower, self.bounds[0])
 
     def sigma_line(self, multiple: float) -> float:
         """mean + multiple × sigma; pass −1 or −2 for the lines below the mean."""
@@ -180,20 +189,24 @@ def xmr_chart(
     baseline: int | None = None,
     shift_length: int = MDC_RUN_LENGTH,
     trend_length: int = MDC_RUN_LENGTH,
+    bounds: tuple[float, float] | None = None,
 ) -> XmrChart:
     """An XmR chart with its special-cause signals.
 
     `baseline=12` fixes the mean and limits from the first 12 positions and judges every point,
     later ones included, against them (MDC: fix limits once a stable baseline exists, so that a
-    change does not drag the limits along with it).
+    change does not drag the limits along with it). `bounds` clamps the process limits to what
+    the measure can take (`PERCENT` for a percentage); a value outside them is refused.
     """
     if baseline is not None and baseline < 2:
         raise ValueError("a baseline needs at least two points")
     if shift_length < 2 or trend_length < 2:
         raise ValueError("a run needs at least two points")
     clean = tuple(None if v is None or math.isnan(v) else float(v) for v in values)
+    if bounds is not None and any(v is not None and not bounds[0] <= v <= bounds[1] for v in clean):
+        raise ValueError(f"a value lies outside {bounds[0]:g} to {bounds[1]:g}")
     moving_ranges = _moving_ranges(clean)
-    limits = _limits(clean, moving_ranges, baseline)
+    limits = _limits(clean, moving_ranges, baseline, bounds)
     signals: tuple[Signal, ...] = ()
     if limits is not None:
         signals = (
@@ -216,13 +229,14 @@ def _limits(
     values: tuple[float | None, ...],
     moving_ranges: tuple[float | None, ...],
     baseline: int | None,
+    bounds: tuple[float, float] | None,
 ) -> Limits | None:
     end = len(values) if baseline is None else baseline
     observed = [v for v in values[:end] if v is not None]
     ranges = [r for r in moving_ranges[1:end] if r is not None]
     if not ranges:
         return None
-    return Limits(mean=sum(observed) / len(observed), mr_bar=sum(ranges) / len(ranges))
+    return Limits(sum(observed) / len(observed), sum(ranges) / len(ranges), bounds)
 
 
 def _side(value: float | None, mean: float) -> int:

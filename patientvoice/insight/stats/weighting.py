@@ -25,6 +25,8 @@ from patientvoice.insight.stats.rates import (
     VERY_GOOD,
     VERY_POOR,
     Interval,
+    Suppressed,
+    suppress_table,
     wilson_interval,
 )
 
@@ -44,6 +46,9 @@ class GroupRepresentation:
     population_share: float
     ratio: float  # respondent_share / population_share; 1 is a fair share
     under_represented: bool
+    # Whether the count and share may be shown: False for a count of 1 to 4 and for the cells
+    # withheld beside it so that it cannot be worked out from the dimension's total.
+    disclosed: bool = True
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,10 @@ def representation(
     dims = _dimensions(respondents, population)
     for dim in dims:
         matched_total = dim.counts[dim.matched].sum()
+        # One table per dimension: its shares give away its total.
+        published = suppress_table(
+            {dim.labels[code]: int(dim.counts[code]) for code in np.flatnonzero(dim.matched)}
+        )
         for code in np.flatnonzero(dim.matched):
             share = float(dim.counts[code] / matched_total)
             ratio = share / dim.population_share[dim.labels[code]]
@@ -117,6 +126,7 @@ def representation(
                     dim.population_share[dim.labels[code]],
                     ratio,
                     ratio < threshold,
+                    not isinstance(published[dim.labels[code]], Suppressed),
                 )
             )
         for label in dim.without_respondents:

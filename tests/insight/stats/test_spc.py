@@ -14,6 +14,7 @@ import math
 import pytest
 
 from patientvoice.insight.stats import (
+    PERCENT,
     AssuranceIcon,
     Direction,
     Improvement,
@@ -326,3 +327,35 @@ def test_the_assurance_icon_compares_the_target_with_the_process_limits(
 ) -> None:
     # Limits 4.68 to 15.32: a target outside them is always (or never) met.
     assert chart().assurance_icon(target, improvement) is icon
+
+
+# Percentages: limits stay within 0-100%.
+
+# A service near the top: mean 96.5, MR̄ 7 → unclamped limits 77.88 and 115.12.
+NEAR_THE_TOP = [100.0, 93.0, 100.0, 93.0]
+
+
+def test_a_percentage_chart_never_has_a_limit_above_100_or_below_0() -> None:
+    top = xmr_chart(NEAR_THE_TOP, bounds=PERCENT)
+    bottom = xmr_chart([0.0, 7.0, 0.0, 7.0], bounds=PERCENT)
+
+    assert top.limits is not None and bottom.limits is not None
+    assert top.limits.upper == 100.0
+    assert top.limits.lower == pytest.approx(96.5 - 2.66 * 7)
+    assert bottom.limits.lower == 0.0
+    assert bottom.limits.upper == pytest.approx(3.5 + 2.66 * 7)
+
+
+def test_clamping_keeps_the_mean_and_changes_no_signal() -> None:
+    series = [*NEAR_THE_TOP, 100.0, 100.0, 99.0, 98.0, 97.0, 60.0]
+    bounded, unbounded = xmr_chart(series, bounds=PERCENT), xmr_chart(series)
+
+    assert bounded.signals == unbounded.signals
+    assert bounded.limits is not None and unbounded.limits is not None
+    assert bounded.limits.mean == unbounded.limits.mean
+    assert unbounded.limits.upper > 100
+
+
+def test_a_value_outside_the_bounds_is_refused() -> None:
+    with pytest.raises(ValueError, match="outside 0 to 100"):
+        xmr_chart([50.0, 100.5], bounds=PERCENT)
