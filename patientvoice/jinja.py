@@ -17,6 +17,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
+from patientvoice.directory.identity import site_operator
 from patientvoice.people import rules
 from patientvoice.ui import error_summary_items, nhsuk_field
 
@@ -102,6 +103,43 @@ def blank_form_part(form: forms.BaseForm, part: Macro) -> str:
     return html
 
 
+# Per macro: its parameters, frozen -> its HTML. A macro called with parameters that vary per
+# request would fill this without end, so each macro keeps at most this many.
+RENDERED_ONCE_MAX = 64
+component_html: weakref.WeakKeyDictionary[Macro, dict[Any, str]] = weakref.WeakKeyDictionary()
+
+
+def rendered_once(component: Macro, params: dict[str, Any]) -> str:
+    """`component(params)`, rendered once per process for each distinct `params`.
+
+    For the NHS.UK components every page repeats with the same parameters (the header, the
+    footer): their output depends on nothing else, since a macro sees only its arguments and
+    the environment's globals. Parameters that are not plain data (numbers, strings, lists,
+    dicts) are rendered every time; a string and the same text marked safe are different keys.
+    """
+    try:
+        key = _frozen(params)
+    except TypeError:
+        return component(params)
+    cached = component_html.setdefault(component, {})
+    html = cached.get(key)
+    if html is None:
+        html = component(params)
+        if len(cached) < RENDERED_ONCE_MAX:
+            cached[key] = html
+    return html
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_frozen(v) for v in value))
+    if value is None or isinstance(value, str | int | float | bool):
+        return (type(value), value)
+    raise TypeError(f"not plain data: {type(value).__name__}")
+
+
 def _blank_is_shared(form: forms.BaseForm) -> bool:
     """Whether a blank `form` looks the same to everyone outside its hidden fields."""
     return not any(
@@ -127,7 +165,9 @@ def environment(**options: Any) -> Environment:
             "header_logo": header_logo,
             "nhsuk_field": nhsuk_field,
             "error_summary_items": error_summary_items,
+            "site_operator": site_operator,
             "blank_form_part": blank_form_part,
+            "rendered_once": rendered_once,
         }
     )
     env.filters["indent"] = indent

@@ -1,6 +1,7 @@
-"""The rendering shortcuts in patientvoice/jinja.py change how fast a form renders, never what it
+"""The rendering shortcuts in patientvoice/jinja.py change how fast a page renders, never what it
 shows: the share page is compared, byte for byte, with the same templates rendered by plain Jinja
-(its own `indent` filter, every part rendered every time), blank and with errors."""
+(its own `indent` filter, every part rendered every time), blank and with errors, for a visitor
+and for signed-in staff."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from jinja2.filters import do_indent
 from markupsafe import Markup
 
 from patientvoice.feedback.forms import CaptureExperienceForm, ShareExperienceForm
-from patientvoice.jinja import indent
+from patientvoice.jinja import RENDERED_ONCE_MAX, component_html, indent
 from tests.conftest import World
 
 PAGE = "feedback/share.jinja"
@@ -31,23 +32,29 @@ def plain_jinja() -> Environment:
     fast = engines["jinja"].env  # type: ignore[attr-defined]
     plain = fast.overlay(cache_size=400)  # its own compiled templates, bound to its own filters
     plain.filters = {**fast.filters, "indent": do_indent}
-    plain.globals = {**fast.globals, "blank_form_part": lambda form, part: part(form)}
+    plain.globals = {
+        **fast.globals,
+        "blank_form_part": lambda form, part: part(form),
+        "rendered_once": lambda component, params: component(params),
+    }
     return plain
 
 
-def visitor() -> Any:
+def visitor(user: Any = None) -> Any:
     request = RequestFactory().get("/share/services/maternity/")
-    request.user = AnonymousUser()
+    request.user = user or AnonymousUser()
     request.session = {}  # type: ignore[assignment]
     request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
     return request
 
 
-def render_both(form: forms.Form, world: World, name: str = PAGE) -> tuple[str, str]:
+def render_both(
+    form: forms.Form, world: World, name: str = PAGE, user: Any = None, **extra: Any
+) -> tuple[str, str]:
     """The page rendered by our environment and by plain Jinja for one visitor (the CSRF token
     left out: Django masks it afresh each time it is put on a page)."""
-    request = visitor()
-    context = {"form": form, "service": world.maternity}
+    request = visitor(user)
+    context = {"form": form, "service": world.maternity, **extra}
     backend = engines["jinja"]
     fast = backend.get_template(name).render(dict(context), request)
     plain = Template(plain_jinja().get_template(name), backend).render(  # type: ignore[arg-type]
@@ -223,3 +230,75 @@ def test_the_indent_filter_gives_what_jinjas_gives(text: str, safe: bool, args: 
 
     assert ours == jinjas
     assert type(ours) is type(jinjas)
+
+
+def test_the_header_changes_with_who_is_signed_in_and_what_they_may_do(world: World) -> None:
+    public, _ = render_both(ShareExperienceForm(), world)
+    pages = {
+        "signed in": render_both(ShareExperienceForm(), world, user=world.alice),
+        "alice's staff area": render_both(
+            ShareExperienceForm(), world, user=world.alice, staff_area=True
+        ),
+        "bob's staff area": render_both(
+            ShareExperienceForm(), world, user=world.bob, staff_area=True
+        ),
+    }
+
+    for fast, plain in pages.values():
+        assert fast == plain
+    assert "Staff sign in" in public and "Staff sign in" not in pages["signed in"][0]
+    assert "Concerns" in pages["alice's staff area"][0]
+    assert "Concerns" not in pages["bob's staff area"][0]
+    assert "Staff sign in" in render_both(ShareExperienceForm(), world)[0]
+
+
+COMPONENT = "{% macro box(params) %}<p>{{ params.text }}</p>{% endmacro %}"
+
+
+def rendered_once_by(box: Any, **context: Any) -> str:
+    source = '{{ rendered_once(box, {"text": text}) }}'
+    return str(engines["jinja"].from_string(source).render({"box": box, **context}))
+
+
+def a_component() -> Any:
+    """One macro, as a page imports it: rendered_once keeps its output per macro."""
+    return engines["jinja"].env.from_string(COMPONENT).module.box  # type: ignore[attr-defined]
+
+
+def test_the_same_parameters_give_the_same_html_from_the_second_time() -> None:
+    box = a_component()
+
+    assert rendered_once_by(box, text="Hello") == rendered_once_by(box, text="Hello")
+    assert rendered_once_by(box, text="Goodbye") == "<p>Goodbye</p>"
+
+
+def test_text_and_the_same_text_marked_safe_are_rendered_apart() -> None:
+    box = a_component()
+
+    text = rendered_once_by(box, text="<b>bold</b>")
+    html = rendered_once_by(box, text=Markup("<b>bold</b>"))
+
+    assert text == "<p>&lt;b&gt;bold&lt;/b&gt;</p>"
+    assert html == "<p><b>bold</b></p>"
+
+
+def test_parameters_that_are_not_plain_data_are_rendered_each_time() -> None:
+    class Name:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def __str__(self) -> str:
+            return self.text
+
+    box = a_component()
+
+    assert rendered_once_by(box, text=Name("Alex")) == "<p>Alex</p>"
+    assert rendered_once_by(box, text=Name("Sam")) == "<p>Sam</p>"
+
+
+def test_a_component_keeps_a_bounded_number_of_pages(db: None) -> None:
+    box = a_component()
+
+    for n in range(200):
+        assert rendered_once_by(box, text=f"message {n}") == f"<p>message {n}</p>"
+    assert len(component_html[box]) == RENDERED_ONCE_MAX
