@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_tasks_rq",
     "django_rq",  # provides the rqworker command for the Redis-backed workers
+    "django_ratelimit",  # its system checks look at the cache the counters live in
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -93,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (the CSRF check does, in its process_view).
+    "patientvoice.defences.RequestSizeLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "patientvoice.people.middleware.IdleTimeoutMiddleware",
@@ -312,6 +316,65 @@ OTP_TOTP_ISSUER = "patientvoice"
 
 # Password reset and invitation links stay valid for three days.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+
+# Summaries other apps keep over counted experiences, kept right when a held-back submission is
+# released (feedback.services.counting_changing): context managers taking experience ids.
+FEEDBACK_COUNTING_HOOKS = ["patientvoice.insight.summary.counting_changing"]
+
+# Counters shared by every process: the public forms' rate limits and the cap on emails to one
+# address. Redis when CACHE_URL names it (the production profile: with TASK_BACKEND=redis it
+# defaults to REDIS_URL); otherwise a table in the database, made by migrate (feedback 0011).
+CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL if TASK_BACKEND == "redis" else "database")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL == "database":
+    CACHES = {"default": {"BACKEND": "patientvoice.cache.DatabaseCache", "LOCATION": "pv_cache"}}
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL or 'database', not {CACHE_URL!r}")
+# django-ratelimit warns about any backend it has not listed; both of ours increment atomically
+# (Django's RedisCache with INCR, patientvoice.cache.DatabaseCache with a row lock).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+RATELIMIT_FAIL_OPEN = True  # see patientvoice.defences._count
+
+
+def _env_rate(name: str, default: str) -> str:
+    value = os.environ.get(name, default).strip()
+    if not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate like 20/10m (count/period), not {value!r}"
+        )
+    return value
+
+
+def _env_count(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default)).strip()
+    if not raw.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
+# Defences of the public forms (patientvoice.defences). Posts above a HOLD rate are stored but
+# held back for staff review; only above the REFUSE rate is a client turned away (429), until
+# the window ends. A load test from one address raises these (bench/README.md).
+PATIENTVOICE_RATELIMIT = {
+    "client_hold": _env_rate("PATIENTVOICE_RATELIMIT_CLIENT_HOLD", "20/10m"),
+    "client_refuse": _env_rate("PATIENTVOICE_RATELIMIT_CLIENT_REFUSE", "100/10m"),
+    "scope_hold": _env_rate("PATIENTVOICE_RATELIMIT_SERVICE_HOLD", "60/h"),
+}
+# A post sent sooner than this after its form was shown is held back (0 turns the check off).
+PATIENTVOICE_FORM_MIN_SECONDS = _env_count("PATIENTVOICE_FORM_MIN_SECONDS", 3)
+# Nearly the same words about the same service within this many hours are held back (0: off).
+PATIENTVOICE_DUPLICATE_HOURS = _env_count("PATIENTVOICE_DUPLICATE_HOURS", 24)
+# Emails (confirmation links and acknowledgements) to one address in a day.
+PATIENTVOICE_EMAILS_PER_ADDRESS = _env_count("PATIENTVOICE_EMAILS_PER_ADDRESS", 3)
+# Request bodies: every form fits in the first; signed-in staff may send the second to the
+# upload pages. Bigger declared bodies are refused with 413 before they are read.
+PATIENTVOICE_MAX_POST_BYTES = _env_count("PATIENTVOICE_MAX_POST_BYTES", 1_000_000)
+PATIENTVOICE_MAX_UPLOAD_BYTES = _env_count("PATIENTVOICE_MAX_UPLOAD_BYTES", 200_000_000)
+PATIENTVOICE_UPLOAD_PATHS = ["/staff/imports/", "/staff/population/"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = PATIENTVOICE_MAX_POST_BYTES
 
 LOGGING = {
     "version": 1,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from patientvoice.feedback import import_views, staff_views
+from patientvoice.feedback import import_views, review_views, staff_views
 from patientvoice.insight import dashboard_views
 from patientvoice.insight import views as insight_views
 from patientvoice.people import sign_in_views
@@ -57,6 +57,8 @@ urlpatterns = [
     path("feedback/new/", staff_views.capture_choose_service, name="capture_choose_service"),
     path("feedback/new/<slug:slug>/", staff_views.capture, name="capture"),
     path("feedback/<str:reference>/", staff_views.feedback_detail, name="feedback_detail"),
+    path("held-back/", review_views.held_back_list, name="held_back_list"),
+    path("held-back/<str:reference>/", review_views.held_back_decide, name="held_back_decide"),
     path("imports/", import_views.upload, name="import_upload"),
     path("imports/<int:batch_id>/", import_views.batch_detail, name="import_batch"),
     path("imports/<int:batch_id>/columns/", import_views.mapping, name="import_mapping"),

@@ -11,11 +11,18 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 from patientvoice.directory.models import Area, Group, Organisation, PostcodeDistrict, Service
 from patientvoice.feedback.models import Experience
 from patientvoice.feedback.services import ExperienceInput, submit_feedback
 from patientvoice.people.models import Membership, Role, User
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters() -> None:
+    """Rate-limit counters live in the cache: each test starts with none counted."""
+    cache.clear()
 
 
 @dataclass

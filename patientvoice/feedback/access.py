@@ -20,6 +20,16 @@ def experiences_for(user: User) -> QuerySet[Experience]:
     return Experience.objects.filter(organisation_id__in=orgs)
 
 
+def held_back_for(user: User) -> QuerySet[Experience]:
+    """Submissions held back for review at the organisations where the user may review them."""
+    orgs = rules.organisations_with(user, rules.REVIEW_HELD_BACK)
+    return Experience.objects.filter(organisation_id__in=orgs, status=Experience.Status.HELD_BACK)
+
+
+def access_held_back(user: User, reference: str) -> Experience:
+    return get_object_or_404(held_back_for(user), reference=reference)
+
+
 def access_experience(user: User, reference: str) -> Experience:
     experiences = (
         experiences_for(user)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
 
+from patientvoice.defences import FormTokenField, HoneypotForm, issue_form_token
 from patientvoice.directory.models import postcode_district
 from patientvoice.feedback.models import FFT_QUESTION, Experience, Rating
 from patientvoice.people.models import EqualityMonitoring
@@ -20,8 +20,8 @@ def _optional_choice(label: str, choices: Any, widget: type[forms.Widget]) -> fo
     return forms.ChoiceField(label=label, choices=choices, required=False, widget=widget)
 
 
-class ShareExperienceForm(forms.Form):
-    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+class ShareExperienceForm(HoneypotForm):
+    submission_token = FormTokenField()
     rating = forms.TypedChoiceField(
         label=FFT_QUESTION,
         choices=Rating.choices,
@@ -94,7 +94,7 @@ class ShareExperienceForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial.setdefault("submission_token", uuid.uuid4())
+            self.initial.setdefault("submission_token", issue_form_token())
 
     def clean_postcode_district(self) -> str:
         raw = self.cleaned_data["postcode_district"]
@@ -120,6 +120,8 @@ class ShareExperienceForm(forms.Form):
 
 class CaptureExperienceForm(ShareExperienceForm):
     """Staff or a volunteer entering an experience heard by phone, on paper or at an event."""
+
+    website = None  # type: ignore[assignment]  # no honeypot: staff are signed in
 
     channel = forms.ChoiceField(
         label="How did you hear it?",

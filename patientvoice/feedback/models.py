@@ -7,6 +7,7 @@ import secrets
 from django.db import models
 from django.utils import timezone
 
+from patientvoice.defences import HoldReason
 from patientvoice.directory.models import Organisation, Service
 from patientvoice.people.models import EqualityMonitoring, Person, User
 
@@ -93,7 +94,26 @@ class Experience(models.Model):
         WRITTEN = "written", "Ticked on a paper form"
         SOURCE = "source", "As collected by the survey it was imported from"
 
+    class Status(models.TextChoices):
+        COUNTED = "counted", "Counted"
+        HELD_BACK = "held_back", "Held back for review"
+        REJECTED = "rejected", "Rejected after review"
+
     reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
+    # Only counted records are in any figure, public or staff (the summaries, the public service
+    # page, the explorer). A web post that looked automated or flooded is stored held back, and
+    # counts only once an officer releases it (feedback.services.release_submission).
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COUNTED)
+    held_back_reason = models.CharField(max_length=20, choices=HoldReason.choices, blank=True)
+    # A keyed hash of the client address of a held-back post, to group one source's posts.
+    source_key = models.CharField(max_length=16, blank=True)
+    # The letters of the comments, normalised and hashed, for web posts: near-duplicates of a
+    # recent post about the same service are held back.
+    text_fingerprint = models.CharField(max_length=16, blank=True)
+    reviewed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     # One per form rendering: a double-click or a resubmitted page finds the record it made.
     submission_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="experiences")
@@ -135,6 +155,8 @@ class Experience(models.Model):
     # A default rather than auto_now_add, so imported records keep the date they were given.
     # Indexed within each organisation by experience_scope_time.
     submitted_at = models.DateTimeField(default=timezone.now)
+    # The link to confirm the contact email address was sent (or found unsendable) then.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     # For imported records: the natural key that makes re-importing a file create nothing new.
     source = models.ForeignKey(
@@ -169,6 +191,17 @@ class Experience(models.Model):
                 condition=models.Q(captured_by__isnull=False),
                 name="experience_captured_by",
             ),
+            # The review queue: the few records not counted, never the millions that are.
+            models.Index(
+                fields=["organisation", "status", "submitted_at"],
+                condition=~models.Q(status="counted"),
+                name="experience_not_counted",
+            ),
+            models.Index(
+                fields=["service", "text_fingerprint", "submitted_at"],
+                condition=~models.Q(text_fingerprint=""),
+                name="experience_fingerprint",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -180,6 +213,10 @@ class Experience(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status == self.Status.COUNTED
 
 
 class Comment(models.Model):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,10 +17,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from patientvoice.defences import HoldReason
 from patientvoice.directory.models import Service
 from patientvoice.feedback.models import Comment, Experience, Publication
-from patientvoice.feedback.summary import count_new_experiences
+from patientvoice.feedback.summary import count_new_experiences, responses_changing
+from patientvoice.people import audit
 from patientvoice.people.models import ConsentRecord, EqualityMonitoring, Person, User
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 FEEDBACK_CONSENT_VERSION = "2026-11"
 
@@ -41,6 +50,12 @@ class ExperienceInput:
     equality: dict[str, str] = field(default_factory=dict)
     submission_token: uuid.UUID | None = None
     captured_by: User | None = None
+    # From the public form's defences (patientvoice.defences.screen_post): why to hold it back,
+    # and a pseudonymous key of where it came from.
+    held_back_reason: str = ""
+    source_key: str = ""
+    # Public web posts only: hold back nearly the same words about the same service.
+    check_duplicates: bool = False
 
 
 def submit_feedback(data: ExperienceInput) -> tuple[Experience, bool]:
@@ -48,7 +63,8 @@ def submit_feedback(data: ExperienceInput) -> tuple[Experience, bool]:
 
     The record is committed before this returns, so the person's "thank you" is only ever shown
     for something durable. A repeated submission token (double-click, back-and-resubmit) returns
-    the first record instead of creating a second one.
+    the first record instead of creating a second one. A submission the defences flagged, or
+    nearly repeating a recent one, is stored held back: in no figure until an officer releases it.
     """
     if data.submission_token:
         existing = Experience.objects.filter(submission_token=data.submission_token).first()
@@ -71,7 +87,34 @@ def submit_feedback(data: ExperienceInput) -> tuple[Experience, bool]:
     raise RuntimeError("Could not store the experience after three attempts")
 
 
+MIN_FINGERPRINT_LETTERS = 25  # "Very good" and "Great staff" are said by many people
+
+
+def text_fingerprint(*texts: str) -> str:
+    """The letters of a submission's words, case-folded and hashed: the same for texts that
+    differ only in spacing, punctuation, digits or case. Empty for short texts."""
+    letters = "".join(ch for ch in " ".join(texts).casefold() if ch.isalpha())
+    if len(letters) < MIN_FINGERPRINT_LETTERS:
+        return ""
+    return hashlib.sha256(letters.encode()).hexdigest()[:16]
+
+
+def _is_near_duplicate(service: Service, fingerprint: str) -> bool:
+    hours = settings.PATIENTVOICE_DUPLICATE_HOURS
+    if not fingerprint or not hours:
+        return False
+    since = timezone.now() - datetime.timedelta(hours=hours)
+    return Experience.objects.filter(
+        service=service, text_fingerprint=fingerprint, submitted_at__gte=since
+    ).exists()
+
+
 def _create_experience(data: ExperienceInput) -> tuple[Experience, list[int]]:
+    reason, fingerprint = data.held_back_reason, ""
+    if data.check_duplicates:
+        fingerprint = text_fingerprint(data.what_was_good, data.could_be_better)
+        if not reason and _is_near_duplicate(data.service, fingerprint):
+            reason = HoldReason.DUPLICATE
     equality = None
     if any(data.equality.values()):
         equality = EqualityMonitoring.objects.create(**data.equality)
@@ -90,6 +133,10 @@ def _create_experience(data: ExperienceInput) -> tuple[Experience, list[int]]:
         channel=data.channel,
         consent_method=data.consent_method,
         captured_by=data.captured_by,
+        status=Experience.Status.HELD_BACK if reason else Experience.Status.COUNTED,
+        held_back_reason=reason,
+        source_key=data.source_key if reason else "",
+        text_fingerprint=fingerprint,
     )
     answers = [
         (Comment.Question.WHAT_WAS_GOOD, data.what_was_good),
@@ -100,7 +147,8 @@ def _create_experience(data: ExperienceInput) -> tuple[Experience, list[int]]:
         for question, text in answers
         if text.strip()
     )
-    count_new_experiences([experience], comments)
+    if experience.is_counted:
+        count_new_experiences([experience], comments)
     return experience, [c.pk for c in comments]
 
 
@@ -137,10 +185,76 @@ def enqueue_comment_tasks(comment_ids: list[int]) -> None:
 
 
 def _enqueue_follow_up(experience_id: int, comment_ids: list[int]) -> None:
-    from patientvoice.feedback.tasks import acknowledge_experience
+    # Comments are read (for safeguarding signals too) whether or not the record is held back;
+    # the task emailing the person decides for itself whether to send anything.
+    from patientvoice.feedback.tasks import confirm_contact_email
 
-    acknowledge_experience.enqueue(experience_id)
+    confirm_contact_email.enqueue(experience_id)
     enqueue_comment_tasks(comment_ids)
+
+
+@contextmanager
+def counting_changing(experience_ids: list[int]) -> Iterator[None]:
+    """Keep every summary right while these experiences start or stop counting.
+
+    The response summary is ours; the apps to the right of feedback that keep their own
+    (insight's theme summary) list theirs in settings.FEEDBACK_COUNTING_HOOKS, as ADR 0001 does
+    for new comments: each is a context manager factory taking the experience ids.
+    """
+    with transaction.atomic(), ExitStack() as stack:
+        stack.enter_context(responses_changing(experience_ids))
+        for path in settings.FEEDBACK_COUNTING_HOOKS:
+            stack.enter_context(import_string(path)(experience_ids))
+        yield
+
+
+def release_submission(
+    experience: Experience, user: User, request: HttpRequest | None = None
+) -> None:
+    """An officer found a held-back submission genuine: from now on it counts everywhere."""
+    _review(experience, user, Experience.Status.COUNTED, audit.SUBMISSION_RELEASED, request)
+    transaction.on_commit(partial(_enqueue_contact_confirmation, experience.pk))
+
+
+def reject_submission(
+    experience: Experience, user: User, request: HttpRequest | None = None
+) -> None:
+    """An officer found a held-back submission not genuine: it stays stored, never counted.
+
+    Any concern raised from its words stays in the concerns queue until someone closes it."""
+    _review(experience, user, Experience.Status.REJECTED, audit.SUBMISSION_REJECTED, request)
+
+
+def _review(
+    experience: Experience,
+    user: User,
+    status: str,
+    action: str,
+    request: HttpRequest | None,
+) -> None:
+    with transaction.atomic():
+        locked = Experience.objects.select_for_update().get(pk=experience.pk)
+        if locked.status != Experience.Status.HELD_BACK:
+            raise ValidationError("Someone has already reviewed this submission")
+        with counting_changing([locked.pk]):
+            locked.status, locked.reviewed_by, locked.reviewed_at = status, user, timezone.now()
+            locked.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        audit.record_audit(
+            user,
+            action,
+            organisation=locked.organisation_id,
+            subject=locked,
+            detail={"reason": locked.held_back_reason},
+            request=request,
+        )
+    experience.status, experience.reviewed_by = locked.status, user
+    experience.reviewed_at = locked.reviewed_at
+
+
+def _enqueue_contact_confirmation(experience_id: int) -> None:
+    from patientvoice.feedback.tasks import confirm_contact_email
+
+    confirm_contact_email.enqueue(experience_id)
 
 
 def publish_comment(comment: Comment, text: str, user: User) -> Publication:

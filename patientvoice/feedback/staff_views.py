@@ -46,7 +46,8 @@ def _filtered(experiences: QuerySet[Experience], form: FeedbackFilterForm) -> Qu
 
 @staff_member_required
 def feedback_list(request: HttpRequest) -> HttpResponse:
-    scoped = experiences_for(staff_user(request))
+    # Submissions held back for review are on their own page until released.
+    scoped = experiences_for(staff_user(request)).filter(status=Experience.Status.COUNTED)
     services = [
         (service.pk, f"{service.name} ({service.organisation.name})")
         for service in services_with(staff_user(request), rules.VIEW_FEEDBACK).order_by("name")

@@ -155,7 +155,8 @@ def add_responses(cells: Mapping[Cell, Sequence[int]]) -> None:
 
 
 def count_new_experiences(experiences: Sequence[Experience], comments: Sequence[Comment]) -> None:
-    """Add experiences just created (and their comments) to the summary."""
+    """Add experiences just created (and their comments) to the summary. Only counted ones may
+    be passed: a held-back record counts when it is released (`responses_changing`)."""
     per_experience: dict[int, int] = defaultdict(int)
     for comment in comments:
         per_experience[comment.experience_id] += 1
@@ -174,9 +175,20 @@ def count_new_experiences(experiences: Sequence[Experience], comments: Sequence[
     )
 
 
+def counted(model: type[models.Model], prefix: str = "") -> dict[str, str]:
+    """A filter to the experiences that count in figures (not held back for review).
+
+    Empty for a migration's historical model from before held-back records existed (migration
+    insight 0005 rebuilds the summaries with one): then every record counted."""
+    experience = model._meta.apps.get_model("feedback", "Experience")
+    if not any(f.name == "status" for f in experience._meta.get_fields()):
+        return {}
+    return {f"{prefix}status": "counted"}
+
+
 def _counts_of(experience_ids: Sequence[int]) -> dict[Cell, list[int]]:
     rows = (
-        Experience.objects.filter(pk__in=experience_ids)
+        Experience.objects.filter(pk__in=experience_ids, **counted(Experience))
         .annotate(n=Count("comments"))
         .values_list("organisation_id", "service_id", "channel", "submitted_at", "rating", "n")
         .order_by()
@@ -233,9 +245,9 @@ def rebuild_response_summary(registry: Apps = global_apps) -> int:
     if not months:
         return 0
     cells: dict[Cell, list[int]] = defaultdict(lambda: [0] * len(RESPONSE_FIELDS))
+    experience = registry.get_model("feedback", "Experience")
     ratings = (
-        registry.get_model("feedback", "Experience")
-        .objects.filter(rating__isnull=False)
+        experience.objects.filter(rating__isnull=False, **counted(experience))
         .annotate(month=month_index("submitted_at", months))
         .values_list("organisation_id", "service_id", "channel", "month", "rating")
         .annotate(n=Count("*"))
@@ -245,7 +257,8 @@ def rebuild_response_summary(registry: Apps = global_apps) -> int:
         cells[organisation, service, channel, months[month]][rating - 1] += n
     comments = (
         registry.get_model("feedback", "Comment")
-        .objects.annotate(month=month_index("experience__submitted_at", months))
+        .objects.filter(**counted(experience, "experience__"))
+        .annotate(month=month_index("experience__submitted_at", months))
         .values_list(
             "experience__organisation_id", "experience__service_id", "experience__channel", "month"
         )

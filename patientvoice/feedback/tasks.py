@@ -2,47 +2,70 @@
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from patientvoice.feedback import emails
 from patientvoice.feedback.models import Experience
 
 
 @task()
+def confirm_contact_email(experience_id: int) -> bool:
+    """Email a link to confirm the address given on the form, before we send it anything else.
+
+    Anyone can type someone else's address into a public form, so the first email says only
+    who we are and asks the owner to confirm; nothing typed on the form is in it. Held-back
+    records get nothing until released. Safe to run twice: the row is locked and
+    `confirmation_sent_at` set in the same transaction as the decision. Returns whether sent.
+    """
+    with transaction.atomic():
+        experience = _lock_for_email(experience_id, confirmation_sent_at__isnull=True)
+        if experience is None or not experience.is_counted:
+            return False
+        experience.confirmation_sent_at = timezone.now()
+        experience.save(update_fields=["confirmation_sent_at"])
+        contact = experience.contact
+        if contact is None or contact.email_confirmed_at is not None:
+            # Confirmed already (a person who confirmed before): acknowledge straight away.
+            transaction.on_commit(lambda: acknowledge_experience.enqueue(experience_id))
+            return False
+        return emails.send_confirmation_link(experience)
+
+
+@task()
 def acknowledge_experience(experience_id: int) -> bool:
-    """Email the person who asked to be contacted that we received what they said.
+    """Email the person who asked to be contacted, once they have confirmed their address, that
+    we received what they said.
 
     Safe to run twice: the row is locked and `acknowledged_at` set in the same transaction as the
     decision, so a second run (a retry, or a duplicate enqueue) finds it set and sends nothing.
     Returns whether an email was sent.
     """
     with transaction.atomic():
-        experience = (
-            Experience.objects.select_for_update(of=("self",))
-            .select_related("contact", "service")
-            .filter(pk=experience_id, acknowledged_at__isnull=True)
-            .first()
-        )
-        if experience is None:
+        experience = _lock_for_email(experience_id, acknowledged_at__isnull=True)
+        if experience is None or not experience.is_counted:
+            return False
+        contact = experience.contact
+        if contact is None or contact.email_confirmed_at is None:
             return False
         experience.acknowledged_at = timezone.now()
         experience.save(update_fields=["acknowledged_at"])
-        contact = experience.contact
-        if not (experience.may_contact and contact and contact.email):
-            return False
-        send_mail(
-            subject=f"We have received your feedback ({experience.reference})",
-            message=(
-                f"Dear {contact.full_name},\n\nThank you for telling us about your experience of "
-                f"{experience.service.name}. Your reference is {experience.reference}.\n"
-                "Someone from the team may contact you about what you said.\n"
-            ),
-            from_email=None,
-            recipient_list=[contact.email],
-        )
-    return True
+        return emails.send_acknowledgement(experience)
+
+
+def _lock_for_email(experience_id: int, **unsent: bool) -> Experience | None:
+    experience = (
+        Experience.objects.select_for_update(of=("self",))
+        .select_related("contact", "service__organisation")
+        .filter(pk=experience_id, **unsent)
+        .first()
+    )
+    if experience is None or not experience.may_contact:
+        return None
+    if experience.contact is None or not experience.contact.email:
+        return None
+    return experience
 
 
 @task()

@@ -81,7 +81,7 @@ def in_scope(scope: Scope, prefix: str = "") -> Q:
 
 
 def scoped_experiences(scope: Scope) -> QuerySet[Experience]:
-    return Experience.objects.filter(in_scope(scope))
+    return Experience.objects.filter(in_scope(scope), status=Experience.Status.COUNTED)
 
 
 @dataclass

@@ -279,7 +279,9 @@ def comments(request: HttpRequest) -> HttpResponseBase:
     form, scope = _scope(request)
     explorer = ExplorerForm(request.GET)
     found = Comment.objects.filter(
-        in_scope(scope, "experience__"), experience__submitted_at__gte=since(scope.start)
+        in_scope(scope, "experience__"),
+        experience__submitted_at__gte=since(scope.start),
+        experience__status=Experience.Status.COUNTED,
     )
     if explorer.is_valid():
         found = _explore(found, explorer.cleaned_data)

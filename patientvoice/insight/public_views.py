@@ -58,8 +58,11 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     # The same headline, over the same kind of period, as the staff insight page shows.
     headline = service_headline(service, Period.to_today(PUBLIC_MONTHS))
+    # Held-back submissions are in no figure until released.
     recent = Experience.objects.filter(
-        service=service, submitted_at__gte=since(headline.period.start)
+        status=Experience.Status.COUNTED,
+        service=service,
+        submitted_at__gte=since(headline.period.start),
     )
     themes = (
         ThemeAssignment.objects.filter(is_current=True, comment__experience__in=recent)

@@ -23,6 +23,7 @@ from patientvoice.feedback.models import Comment
 from patientvoice.feedback.summary import (
     add_to_summary,
     clear_for_rebuild,
+    counted,
     difference,
     lock_summary,
     month_index,
@@ -52,7 +53,7 @@ def _counts_of(comment_ids: Sequence[int]) -> dict[ThemeCell, list[int]]:
         sentiments[comment_id].append(value)
     cells: dict[ThemeCell, list[int]] = defaultdict(lambda: [0] * len(THEME_FIELDS))
     assignments = ThemeAssignment.objects.filter(
-        comment_id__in=comment_ids, is_current=True
+        comment_id__in=comment_ids, is_current=True, **counted(Comment, "comment__experience__")
     ).values_list(
         "comment_id",
         "comment__experience__organisation_id",
@@ -87,6 +88,17 @@ def themes_changing(comment_ids: Sequence[int]) -> Iterator[None]:
         add_to_summary(ThemeSummary, CELL_FIELDS, THEME_FIELDS, difference(_counts_of(ids), before))
 
 
+@contextmanager
+def counting_changing(experience_ids: Sequence[int]) -> Iterator[None]:
+    """The theme summary's part when experiences start or stop counting (a held-back one is
+    released): settings.FEEDBACK_COUNTING_HOOKS names this."""
+    comment_ids = list(
+        Comment.objects.filter(experience_id__in=experience_ids).values_list("pk", flat=True)
+    )
+    with themes_changing(comment_ids):
+        yield
+
+
 @transaction.atomic
 def rebuild_theme_summary(registry: Apps = global_apps) -> int:
     """Recompute the whole theme summary from the current assignments; returns its rows.
@@ -97,9 +109,9 @@ def rebuild_theme_summary(registry: Apps = global_apps) -> int:
     months = clear_for_rebuild(summary, registry)
     if not months:
         return 0
+    assignment = registry.get_model("insight", "ThemeAssignment")
     rows = (
-        registry.get_model("insight", "ThemeAssignment")
-        .objects.filter(is_current=True)
+        assignment.objects.filter(is_current=True, **counted(assignment, "comment__experience__"))
         .annotate(
             month=month_index("comment__experience__submitted_at", months),
             current_sentiment=FilteredRelation(

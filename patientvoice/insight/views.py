@@ -11,10 +11,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from patientvoice.feedback.models import Comment, Publication
+from patientvoice.defences import HoldReason
+from patientvoice.feedback.models import Comment, Experience, Publication
 from patientvoice.feedback.services import publish_comment, withdraw_publication
 from patientvoice.insight import review
-from patientvoice.insight.access import access_comment, access_concern, concerns_for
+from patientvoice.insight.access import (
+    access_comment,
+    access_concern,
+    concerns_for,
+    group_by_source,
+    held_back_source,
+)
 from patientvoice.insight.engine import MEASURES
 from patientvoice.insight.forms import CloseConcernForm, RaiseConcernForm, ReviewForm
 from patientvoice.insight.models import (
@@ -67,18 +74,7 @@ def _comment_context(comment: Comment) -> dict[str, Any]:
 
 @staff_member_required
 def comment_review(request: HttpRequest, comment_id: int) -> HttpResponse:
-    """A comment's themes and sentiment, and where it is published or raised as a concern: open
-    to each role that may do any of these, showing only what the role may do (an organisation
-    admin publishes and raises concerns but does not correct the model)."""
-    user = staff_user(request)
-    comment = access_comment(
-        user, comment_id, rules.REVIEW_CLASSIFICATION, rules.PUBLISH_COMMENTS, rules.TRIAGE_CONCERNS
-    )
-    can_review = rules.has_permission(
-        user, rules.REVIEW_CLASSIFICATION, comment.experience.organisation_id
-    )
-    if request.method == "POST" and not can_review:
-        raise PermissionDenied("Your role does not include correcting the text model")
+    comment = access_comment(staff_user(request), comment_id, rules.REVIEW_CLASSIFICATION)
     context = _comment_context(comment)
     initial = {
         "themes": [t.theme.name for t in context["current_themes"]],
@@ -109,7 +105,6 @@ def comment_review(request: HttpRequest, comment_id: int) -> HttpResponse:
             **context,
             **publish_context,
             "form": form,
-            "can_review": can_review,
             "raise_form": RaiseConcernForm() if can_raise else None,
         },
     )
@@ -173,6 +168,9 @@ def raise_concern(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @staff_member_required
 def concern_list(request: HttpRequest) -> HttpResponse:
+    """The queue. Concerns from submissions held back for review (a flood, a bot) are grouped
+    by where they came from, one row per source, below the others: thirty posts from one
+    address must not push a genuine disclosure off the first page. `?source=` lists a group."""
     if not rules.organisations_with(staff_user(request), rules.TRIAGE_CONCERNS):
         raise PermissionDenied("Your role does not include the concerns queue")
     status = request.GET.get("status", "open")
@@ -182,12 +180,29 @@ def concern_list(request: HttpRequest) -> HttpResponse:
         if status == "closed"
         else (concerns.filter(status__in=OPEN))
     )
+    source = request.GET.get("source")
+    held_back_groups: list[dict[str, Any]] = []
+    if source is not None:
+        concerns = concerns.filter(held_back_source(source))
+    elif status != "closed":
+        held = concerns.exclude(comment__experience__status=Experience.Status.COUNTED)
+        held_back_groups = group_by_source(held)
+        concerns = concerns.filter(comment__experience__status=Experience.Status.COUNTED)
     concerns = concerns.select_related(
         "comment__experience__service__organisation", "picked_up_by"
     ).order_by("severity", "-created_at", "-pk")
     page = Paginator(concerns, 50).get_page(request.GET.get("page"))
     return render(
-        request, "insight/concern_list.jinja", {"page": page, "status": status, "staff_area": True}
+        request,
+        "insight/concern_list.jinja",
+        {
+            "page": page,
+            "status": status,
+            "source": source,
+            "held_back_groups": held_back_groups,
+            "reason_labels": dict(HoldReason.choices),
+            "staff_area": True,
+        },
     )
 
 

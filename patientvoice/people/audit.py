@@ -29,6 +29,7 @@ PERSON_EXPORTED = "person_exported"
 PERSON_ERASED = "person_erased"
 CONSENT_WITHDRAWN = "consent_withdrawn"
 SUBMISSION_RELEASED = "submission_released"
+SUBMISSION_REJECTED = "submission_rejected"
 SIGN_IN_FAILED = "sign_in_failed"
 TWO_FACTOR_CHANGED = "two_factor_changed"
 PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an action name, not a password)

@@ -11,6 +11,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 
+from patientvoice.defences import FormTokenField, HoneypotForm, issue_form_token
 from patientvoice.directory.models import Group
 from patientvoice.people.models import Person, Role, User
 from patientvoice.ui import DatePartsField
@@ -27,7 +28,10 @@ INTERESTS = [
 ]
 
 
-class GetInvolvedForm(forms.Form):
+class GetInvolvedForm(HoneypotForm):
+    # As on the share form: a double submit finds the person it made, and the signed render
+    # time lets the defences see a post sent within seconds of the page (patientvoice.defences).
+    submission_token = FormTokenField()
     full_name = forms.CharField(
         label="Full name",
         max_length=200,
@@ -84,6 +88,8 @@ class GetInvolvedForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", issue_form_token())
         self.fields["groups"].choices = list(  # type: ignore[attr-defined]
             Group.objects.filter(is_published=True).order_by("name").values_list("slug", "name")
         )

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
+from patientvoice.defences import HoldReason
 from patientvoice.directory.models import Group, Organisation
 
 
@@ -59,6 +60,13 @@ class Person(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the person followed the link we emailed to `email`: only then do we send them
+    # anything else, so the address cannot be used to aim our emails at someone else.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The "Get involved" form's token: a double submit finds the person it made.
+    submission_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    # Why a "Get involved" sign-up looked automated (patientvoice.defences); blank for people.
+    held_back_reason = models.CharField(max_length=20, choices=HoldReason.choices, blank=True)
 
     class Meta:
         verbose_name_plural = "people"

@@ -25,6 +25,7 @@ VIEW_MODEL_VERSIONS = "view_model_versions"
 IMPORT_FEEDBACK = "import_feedback"
 MANAGE_POPULATION = "manage_population"
 PUBLISH_COMMENTS = "publish_comments"
+REVIEW_HELD_BACK = "review_held_back"
 MANAGE_STAFF = "manage_staff"
 
 # Officers follow up with people, so see contact details and work the safeguarding and
@@ -41,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             REVIEW_CLASSIFICATION,
             VIEW_MODEL_VERSIONS,
             PUBLISH_COMMENTS,
+            REVIEW_HELD_BACK,
         }
     ),
     Role.ANALYST: frozenset(
@@ -56,6 +58,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             IMPORT_FEEDBACK,
             MANAGE_POPULATION,
             PUBLISH_COMMENTS,
+            REVIEW_HELD_BACK,
             MANAGE_STAFF,
         }
     ),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from patientvoice.directory.models import Group
@@ -23,12 +24,37 @@ class InterestInput:
     interests: list[str]
     group_slugs: list[str]
     access_needs: str
+    submission_token: uuid.UUID | None = None
+    # Why the public form's defences found it suspicious (patientvoice.defences); blank if not.
+    held_back_reason: str = ""
+
+
+def register_interest(data: InterestInput) -> Person:
+    """Record someone who wants to get involved, with the consent they gave on the form.
+
+    A repeated submission token (a double click, the page sent again) returns the person the
+    first one made. A sign-up the defences found suspicious is stored with the reason.
+    """
+    if data.submission_token:
+        existing = Person.objects.filter(submission_token=data.submission_token).first()
+        if existing:
+            return existing
+    try:
+        return _create_person(data)
+    except IntegrityError:
+        # Two identical requests raced past the check above; the other one stored it.
+        if data.submission_token:
+            winner = Person.objects.filter(submission_token=data.submission_token).first()
+            if winner:
+                return winner
+        raise
 
 
 @transaction.atomic
-def register_interest(data: InterestInput) -> Person:
-    """Record someone who wants to get involved, with the consent they gave on the form."""
+def _create_person(data: InterestInput) -> Person:
     person = Person.objects.create(
+        submission_token=data.submission_token,
+        held_back_reason=data.held_back_reason,
         full_name=data.full_name,
         preferred_contact=data.preferred_contact,
         email=data.email,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from patientvoice.defences import screen_post, too_many_requests
 from patientvoice.people.forms import GetInvolvedForm
 from patientvoice.people.services import InterestInput, register_interest
 
@@ -12,6 +13,11 @@ def get_involved(request: HttpRequest) -> HttpResponse:
     form = GetInvolvedForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        screening = screen_post(
+            request, "get_involved", data["submission_token"], form.honeypot_filled()
+        )
+        if screening.refuse:
+            return too_many_requests(request)
         register_interest(
             InterestInput(
                 full_name=data["full_name"],
@@ -22,6 +28,8 @@ def get_involved(request: HttpRequest) -> HttpResponse:
                 interests=data["interests"],
                 group_slugs=data["groups"],
                 access_needs=data["access_needs"],
+                submission_token=data["submission_token"].token,
+                held_back_reason=screening.reason,
             )
         )
         return redirect("people:get_involved_done")

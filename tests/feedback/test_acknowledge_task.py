@@ -1,4 +1,5 @@
 from django.core import mail
+from django.utils import timezone
 
 from patientvoice.feedback.tasks import acknowledge_experience
 from patientvoice.people.models import Person
@@ -7,7 +8,10 @@ from tests.conftest import World, make_experience
 
 def test_it_emails_once_however_often_it_runs(world: World) -> None:
     person = Person.objects.create(
-        full_name="Sam", email="sam@example.org", preferred_contact="email"
+        full_name="Sam",
+        email="sam@example.org",
+        preferred_contact="email",
+        email_confirmed_at=timezone.now(),
     )
     experience = make_experience(world.maternity, may_contact=True)
     experience.contact = person
@@ -21,6 +25,18 @@ def test_it_emails_once_however_often_it_runs(world: World) -> None:
     assert len(mail.outbox) == 1
     experience.refresh_from_db()
     assert experience.acknowledged_at is not None
+
+
+def test_it_sends_nothing_to_an_address_its_owner_has_not_confirmed(world: World) -> None:
+    person = Person.objects.create(
+        full_name="Sam", email="sam@example.org", preferred_contact="email"
+    )
+    experience = make_experience(world.maternity, may_contact=True)
+    experience.contact = person
+    experience.save()
+
+    assert acknowledge_experience.enqueue(experience.pk).return_value is False
+    assert mail.outbox == []
 
 
 def test_it_sends_nothing_without_consent_to_contact(world: World) -> None:

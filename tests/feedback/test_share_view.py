@@ -1,9 +1,10 @@
-import uuid
+import time
 from typing import Any
 
 from django.core import mail
 from django.test import Client
 
+from patientvoice.defences import issue_form_token
 from patientvoice.feedback.models import Comment, Experience
 from patientvoice.people.models import ConsentRecord, EqualityMonitoring, Person
 from tests.conftest import World
@@ -12,8 +13,11 @@ URL = "/share/services/maternity/"
 
 
 def valid_form(**overrides: Any) -> dict[str, Any]:
+    """A form as a person sends it: fetched a minute ago (the token is signed with that time),
+    honeypot left empty."""
     data: dict[str, Any] = {
-        "submission_token": str(uuid.uuid4()),
+        "submission_token": issue_form_token(rendered_at=time.time() - 60),
+        "website": "",
         "rating": "2",
         "what_was_good": "The midwife stayed with us all night.",
         "could_be_better": "The car park was full.",
@@ -41,6 +45,7 @@ def test_the_form_asks_the_fft_question_with_its_six_answers(client: Client, wor
         assert answer in page
     assert page.count('type="radio" value="') >= 6 + 4
     assert 'name="submission_token"' in page
+    assert 'name="website"' in page  # the honeypot (tests/feedback/test_public_form_defences.py)
 
 
 def test_a_valid_submission_is_stored_before_the_thank_you_page(
@@ -113,7 +118,7 @@ def test_asking_to_be_contacted_needs_a_name_and_a_way_to_reach_you(
     assert Experience.objects.count() == 0
 
 
-def test_contact_consent_is_recorded_with_its_version_and_acknowledged_by_email(
+def test_contact_consent_is_recorded_with_its_version_and_the_address_asked_to_confirm(
     client: Client, world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
@@ -128,8 +133,11 @@ def test_contact_consent_is_recorded_with_its_version_and_acknowledged_by_email(
     assert experience.contact == person and experience.may_contact
     assert consent.purpose == ConsentRecord.Purpose.FEEDBACK_CONTACT
     assert consent.version and consent.method == "online"
+    assert experience.is_counted
+    # The first email only asks the owner of the address to confirm it (tests/feedback/
+    # test_contact_emails.py follows the link).
     assert len(mail.outbox) == 1
-    assert experience.reference in mail.outbox[0].subject
+    assert mail.outbox[0].subject == "Confirm your email address for Northdale Hospitals"
     assert mail.outbox[0].to == ["sam@example.org"]
 
 

@@ -1,0 +1,56 @@
+"""A database cache whose counters are safe to share between processes.
+
+The embedded default runs several processes (the web server, the worker) with no cache server,
+and the rate limits on the public forms count in the cache. Django's database cache increments
+by reading, adding and writing back in separate statements, so two processes counting at once
+lose a count, and it resets the entry's expiry on every increment, so a ten-minute window
+would become the cache's default five minutes. `incr` here locks the row, adds, and keeps the
+expiry: a counter read on one process is the one every process sees.
+"""
+
+from __future__ import annotations
+
+import base64
+import pickle
+from typing import Any
+
+from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
+from django.db import connections, models, router, transaction
+from django.utils import timezone
+
+
+class DatabaseCache(DjangoDatabaseCache):
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        key = self.make_and_validate_key(key, version=version)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        qn = connection.ops.quote_name
+        table = qn(self._table)  # type: ignore[attr-defined]
+        # SQLite takes the write lock when the transaction starts (transaction_mode IMMEDIATE
+        # in settings), PostgreSQL locks the row: either way no other writer reads in between.
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        with transaction.atomic(using=db), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {qn('value')}, {qn('expires')} FROM {table} "  # noqa: S608 (quoted names)
+                f"WHERE {qn('cache_key')} = %s{lock}",
+                [key],
+            )
+            row = cursor.fetchone()
+            if row is None or self._expired(row[1], connection):
+                raise ValueError(f"Key '{key}' not found")
+            value = pickle.loads(base64.b64decode(row[0].encode())) + delta  # noqa: S301 (our own rows)
+            encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+            cursor.execute(
+                f"UPDATE {table} SET {qn('value')} = %s WHERE {qn('cache_key')} = %s",  # noqa: S608
+                [encoded, key],
+            )
+        return int(value)
+
+    @staticmethod
+    def _expired(expires: Any, connection: Any) -> bool:
+        expression = models.Expression(output_field=models.DateTimeField())
+        for converter in connection.ops.get_db_converters(
+            expression
+        ) + expression.get_db_converters(connection):
+            expires = converter(expires, expression, connection)
+        return bool(expires < timezone.now())

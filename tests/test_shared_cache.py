@@ -1,0 +1,81 @@
+"""The cache the rate limits count in: every process sees one count, and django-ratelimit's
+checks accept the caches the settings choose (the database table by default, Redis in
+production)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test import override_settings
+from django_ratelimit.checks import check_caches
+
+DATABASE_CACHE = {"BACKEND": "patientvoice.cache.DatabaseCache", "LOCATION": "pv_test_cache"}
+
+
+@pytest.fixture
+def database_cache(transactional_db: None) -> Any:
+    with override_settings(CACHES={"default": DATABASE_CACHE}):
+        call_command("createcachetable", verbosity=0)
+        yield caches["default"]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE pv_test_cache")
+
+
+def test_an_increment_keeps_the_entry_s_expiry(database_cache: Any) -> None:
+    database_cache.add("counter", 1, 600)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT expires FROM pv_test_cache")
+        before = cursor.fetchone()
+
+    assert database_cache.incr("counter") == 2
+    assert database_cache.incr("counter", 3) == 5
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT expires FROM pv_test_cache")
+        assert cursor.fetchone() == before
+    with pytest.raises(ValueError, match="not found"):
+        database_cache.incr("nothing-here")
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="threads share one in-memory test database"
+)
+def test_increments_from_many_connections_at_once_all_count(database_cache: Any) -> None:
+    database_cache.add("counter", 0, 600)
+
+    def add_fifty() -> None:
+        try:
+            for _ in range(50):
+                database_cache.incr("counter")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=add_fifty) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert database_cache.get("counter") == 200
+
+
+@pytest.mark.parametrize(
+    "cache",
+    [
+        DATABASE_CACHE,
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x/0"},
+    ],
+)
+def test_django_ratelimit_accepts_the_caches_the_settings_choose(cache: dict[str, str]) -> None:
+    # The deployment settings silence only the warning that a backend is not on its list.
+    from patientvoice import settings as deployment
+
+    with override_settings(CACHES={"default": cache}):
+        found = check_caches(None)
+
+    assert [m.id for m in found if m.id not in deployment.SILENCED_SYSTEM_CHECKS] == []
