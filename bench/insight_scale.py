@@ -170,7 +170,7 @@ def load(rows: int) -> dict[str, Any]:
 
     started = time.perf_counter()
     call_command("migrate", "--noinput", verbosity=0, stdout=io.StringIO())
-    call_command("demo", verbosity=0, stdout=io.StringIO())
+    call_command("demo", allow_production=True, verbosity=0, stdout=io.StringIO())
     prepared = time.perf_counter()
     log(f"migrated and loaded the demo world in {prepared - started:.1f} s; generating {rows:,}")
     added = generate_feedback(rows, classify=False, on_comments=Labeller())
@@ -372,7 +372,7 @@ def run_import_bench(config: dict[str, Any]) -> dict[str, Any]:
     from patientvoice.people.models import User
 
     call_command("migrate", "--noinput", verbosity=0, stdout=io.StringIO())
-    call_command("demo", verbosity=0, stdout=io.StringIO())
+    call_command("demo", allow_production=True, verbosity=0, stdout=io.StringIO())
     organisation = Organisation.objects.get(slug="northdale-hospitals")
     services = list(
         Service.objects.filter(organisation=organisation).values_list("name", flat=True)
@@ -432,6 +432,7 @@ def child_env(database_url: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
         "SECURE_COOKIES": "false",
+        "SECURE_SSL_REDIRECT": "false",  # the test client speaks plain HTTP
         "TASK_BACKEND": "database",
         "LOG_LEVEL": "WARNING",
     }

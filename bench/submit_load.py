@@ -325,6 +325,7 @@ def production_env(
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_COOKIES": "false",
+        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback, no proxy in front
         "TASK_BACKEND": "database",
         # Our own static root: the manifest storage must not write into the shared var/static.
         "STATIC_ROOT": str(static_root),
@@ -633,7 +634,7 @@ def prepare(config: argparse.Namespace, env: dict[str, str]) -> None:
     log(f"Recreating database {config.database}; migrate, demo, collectstatic")
     recreate_database(config.pg, config.database)
     manage(env, "migrate", "--noinput")
-    manage(env, "demo")
+    manage(env, "demo", "--allow-production")
     manage(env, "collectstatic", "--noinput", "--verbosity=0")
 
 

@@ -46,7 +46,7 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
 
 def env_int(name: str, default: int, minimum: int = 0) -> int:
     raw = os.environ.get(name, str(default)).strip()
-    if not raw.isdigit() or int(raw) < minimum:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < minimum:
         raise ImproperlyConfigured(
             f"{name} must be a whole number of at least {minimum}, not {raw!r}"
         )

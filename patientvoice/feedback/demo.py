@@ -488,14 +488,19 @@ def _load_directory() -> dict[str, Organisation]:
     return orgs
 
 
-def _load_staff(orgs: dict[str, Organisation]) -> None:
+def _load_staff(orgs: dict[str, Organisation], password: str | None) -> None:
+    """Staff with `password`, or with none (an unusable one) outside development. An account
+    that still has the published password loses it when the demo is loaded without one."""
     for username, first, last, roles in STAFF:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
         )
-        if created:
-            user.set_password(DEMO_PASSWORD)
+        if created and password:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        elif password is None and (created or user.check_password(DEMO_PASSWORD)):
+            user.set_unusable_password()
             user.save(update_fields=["password"])
         for org_slug, role in roles:
             Membership.objects.update_or_create(
@@ -567,9 +572,9 @@ def _load_feedback() -> int:
 
 
 @transaction.atomic
-def load_demo() -> dict[str, int]:
+def load_demo(*, staff_password: str | None) -> dict[str, int]:
     orgs = _load_directory()
-    _load_staff(orgs)
+    _load_staff(orgs, staff_password)
     return {
         "organisations": Organisation.objects.count(),
         "groups": Group.objects.count(),

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    ConsoleMessage,
     Page,
     Request,
     Response,
@@ -148,6 +149,7 @@ def page(
     tab.on("pageerror", lambda error: log.problems.append(f"script error: {error}"))
     tab.on("requestfailed", lambda failed: _record_failure(failed, log))
     tab.on("response", lambda response: _check_response(response, log))
+    tab.on("console", lambda message: _check_console(message, log))
     yield tab
     context.close()
     if log.copy is not None:
@@ -179,6 +181,12 @@ def _check_response(response: Response, log: PageLog) -> None:
     # Pages may answer 4xx on purpose; the files a page pulls in (CSS, scripts, icons) may not.
     if response.status >= 400 and not response.request.is_navigation_request():
         log.problems.append(f"HTTP {response.status} for {response.url}")
+
+
+def _check_console(message: ConsoleMessage, log: PageLog) -> None:
+    # The Content Security Policy has no 'unsafe-inline': anything inline it blocks is a bug.
+    if "Content Security Policy" in message.text:
+        log.problems.append(f"blocked by the Content Security Policy: {message.text}")
 
 
 def assert_accessible(page: Page) -> None:

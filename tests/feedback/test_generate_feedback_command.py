@@ -1,4 +1,5 @@
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -6,6 +7,13 @@ from django.db.models import Count
 
 from patientvoice.feedback.generate import generate_feedback
 from patientvoice.feedback.models import Comment, Experience
+
+
+@pytest.fixture(autouse=True)
+def development(settings: Any) -> None:
+    """The demo world loads with DEBUG on, as on a developer's machine (pytest-django turns
+    DEBUG off)."""
+    settings.DEBUG = True
 
 
 def generate(rows: int) -> str:
