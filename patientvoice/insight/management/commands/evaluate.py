@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from patientvoice.insight import engine
 from patientvoice.insight.engine.model import METADATA_FILE
+from patientvoice.insight.engine.recipe import FEATURES, Recipe
+from patientvoice.insight.models import ModelVersion
 
 QUICK_SUBSET = 600
 
@@ -34,13 +38,33 @@ class Command(BaseCommand):
             help="Write the figures into the current model's metadata.json for staff to see",
         )
         parser.add_argument("--json", action="store_true", help="Print the figures as JSON")
+        default = Recipe()
+        parser.add_argument(
+            "--features",
+            choices=FEATURES,
+            default=default.features,
+            help="TF-IDF alone, or with the static vectors distilled from the sentence encoder, "
+            "or with the full encoder's vectors (slow: encodes every comment once, then cached)",
+        )
+        parser.add_argument("--embedding-weight", type=float, default=default.embedding_weight)
+        parser.add_argument(
+            "--unrated-copies",
+            action=argparse.BooleanOptionalAction,
+            default=default.unrated_copies,
+            help="Also teach sentiment from each rated comment with its rating taken away",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        recipe = Recipe(options["features"], options["embedding_weight"], options["unrated_copies"])
+        metadata_path = settings.PATIENTVOICE_MODEL_DIR / METADATA_FILE
+        if options["record"]:
+            _check_recordable(metadata_path, recipe)
         report = engine.evaluate(
             2 if options["quick"] else options["folds"],
             subset=QUICK_SUBSET if options["quick"] else None,
             baseline=not options["no_baseline"],
             n_jobs=options["jobs"],
+            recipe=recipe,
             progress=lambda message: self.stderr.write(message),
         )
         if options["json"]:
@@ -48,8 +72,25 @@ class Command(BaseCommand):
         else:
             self.stdout.write(engine.format_report(report))
         if options["record"]:
-            path = settings.PATIENTVOICE_MODEL_DIR / METADATA_FILE
-            metadata = json.loads(path.read_text())
+            metadata = json.loads(metadata_path.read_text())
             metadata["evaluation"] = report.as_dict()
-            path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
-            self.stderr.write(f"Recorded the figures in {path}")
+            metadata_path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
+            # A version already registered shows its figures on the text model page too.
+            ModelVersion.objects.filter(version=metadata.get("version")).update(
+                evaluation=metadata["evaluation"]
+            )
+            self.stderr.write(f"Recorded the figures in {metadata_path}")
+
+
+def _check_recordable(metadata_path: Path, recipe: Recipe) -> None:
+    """Figures go beside a model only when they were measured on the way it was made."""
+    if not metadata_path.exists():
+        raise CommandError(f"No text model in {metadata_path.parent}: run `patientvoice train`")
+    made_with = json.loads(metadata_path.read_text()).get(
+        "recipe", Recipe("tfidf", 1.0, False).describe()
+    )
+    if made_with != recipe.describe():
+        raise CommandError(
+            f"The model in {metadata_path.parent} was made with {made_with}; these figures would "
+            f"be for {recipe.describe()}. Evaluate with the same options, or without --record."
+        )

@@ -1,0 +1,115 @@
+"""Which features a text model is made from: word and character TF-IDF alone, or with comment
+vectors from the pretrained encoder (the static token vectors distilled from it, fast; or the
+full encoder, about a hundred times slower). `patientvoice train` and `patientvoice evaluate`
+use the same recipes, so the figures describe the model that is shipped."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from patientvoice.insight.engine.data import Example
+from patientvoice.insight.engine.encoder import (
+    WEIGHTS_SHA256,
+    SentenceEncoder,
+    load_encoder,
+    package_model_dir,
+)
+from patientvoice.insight.engine.features import Embedder
+from patientvoice.insight.engine.model import TextModel, fit
+from patientvoice.insight.engine.static_vectors import StaticEmbedder, load_or_build_table
+from patientvoice.insight.engine.wordpiece import WordPieceTokenizer
+
+FEATURES = ("tfidf", "static", "encoder")
+# Where the set-up keeps what it derives from the encoder package (the static table, and the
+# full encoder's vectors for the training comments when that mode is evaluated).
+DEFAULT_CACHE_DIR = Path(
+    os.environ.get(
+        "PATIENTVOICE_ENCODER_CACHE", Path(__file__).resolve().parents[3] / "var" / "encoder"
+    )
+)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    features: str = "tfidf"
+    embedding_weight: float = 1.0
+    unrated_copies: bool = True
+    cache_dir: Path = DEFAULT_CACHE_DIR
+
+    def fit(self, examples: Sequence[Example], labels: Sequence[str]) -> TextModel:
+        return fit(
+            examples,
+            labels,
+            embedder=self.embedder(),
+            embedding_weight=self.embedding_weight,
+            unrated_copies=self.unrated_copies,
+        )
+
+    def embedder(self) -> Embedder | None:
+        if self.features == "static":
+            tokenizer = WordPieceTokenizer.from_vocab_file(package_model_dir() / "vocab.txt")
+            return StaticEmbedder(tokenizer, load_or_build_table(self.cache_dir))
+        if self.features == "encoder":
+            return EncoderEmbedder(load_encoder(), self.cache_dir)
+        if self.features != "tfidf":
+            choices = ", ".join(FEATURES)
+            raise ValueError(f"features must be one of {choices}, not {self.features!r}")
+        return None
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "features": self.features,
+            "embedding_weight": self.embedding_weight,
+            "unrated_copies": self.unrated_copies,
+        }
+
+
+class EncoderEmbedder:
+    """The full encoder's sentence vectors. Vectors of texts met before are kept in a cache
+    file, so cross-validation encodes the training comments once, not once per fold."""
+
+    def __init__(self, encoder: SentenceEncoder, cache_dir: Path):
+        self.encoder = encoder
+        self.cache_path = cache_dir / f"sentence-vectors-{WEIGHTS_SHA256[:12]}.npz"
+        self._known: dict[str, np.ndarray] | None = None
+
+    def fit(self, texts: Sequence[str]) -> EncoderEmbedder:
+        return self
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        known = self._load()
+        keys = [_key(text) for text in texts]
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+        if missing:
+            vectors = self.encoder.encode([text for _, text in missing])
+            known.update({key: vector for (key, _), vector in zip(missing, vectors, strict=True)})
+            if len(missing) > 100:
+                self._save(known)
+        return np.vstack([known[k] for k in keys]) if keys else np.zeros((0, 384), np.float32)
+
+    def _load(self) -> dict[str, np.ndarray]:
+        if self._known is None:
+            self._known = {}
+            if self.cache_path.exists():
+                with np.load(self.cache_path) as stored:
+                    self._known = dict(zip(stored["keys"], stored["vectors"], strict=True))
+        return self._known
+
+    def _save(self, known: dict[str, np.ndarray]) -> None:
+        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.cache_path.with_suffix(".tmp.npz")
+        np.savez(temporary, keys=np.array(list(known)), vectors=np.vstack(list(known.values())))
+        temporary.replace(self.cache_path)
+
+    def __getstate__(self) -> dict[str, object]:
+        raise TypeError("A model on the full encoder is for evaluation; it is not saved")
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
