@@ -3,7 +3,9 @@ both pages say which period that is."""
 
 import datetime
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from patientvoice.feedback.models import Experience
 from patientvoice.feedback.summary import responses_changing, since
@@ -59,3 +61,18 @@ def test_the_headline_counts_future_dated_records_and_leaves_out_earlier_ones(
     assert headline.counts.as_tuple() == (1, 0, 0, 1, 0, 1)
     assert headline.rates.total == 3
     assert headline.comments == 3  # one comment each, from the three in the period
+
+
+def test_the_public_service_page_costs_the_same_queries_however_many_responses(
+    world: World,
+) -> None:
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert Client().get("/services/maternity/").status_code == 200
+        return len(captured)
+
+    rated_at(world, [1, 2, 4], since(Period.to_today(12).end))
+    few = count()
+    rated_at(world, [1, 2, 3, 4, 5, 6] * 5, since(Period.to_today(12).start))
+
+    assert count() == few
