@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from patientvoice.feedback import import_views, review_views, staff_views
+from patientvoice.feedback import import_views, privacy_views, review_views, staff_views
 from patientvoice.insight import dashboard_views
 from patientvoice.insight import views as insight_views
 from patientvoice.people import sign_in_views
@@ -75,4 +75,22 @@ urlpatterns = [
     path("insight/comments/", dashboard_views.comments, name="insight_comments"),
     path("population/", dashboard_views.population, name="population"),
     path("text-model/", insight_views.model_versions, name="model_versions"),
+    path("privacy/", privacy_views.find_person, name="privacy_find"),
+    path("privacy/people/<int:person_id>/", privacy_views.person_detail, name="privacy_person"),
+    path(
+        "privacy/people/<int:person_id>/consents/<int:consent_id>/withdraw/",
+        privacy_views.withdraw,
+        name="privacy_withdraw",
+    ),
+    path(
+        "privacy/people/<int:person_id>/export.<str:file_format>",
+        privacy_views.export,
+        name="privacy_export",
+    ),
+    path("privacy/people/<int:person_id>/erase/", privacy_views.erase, name="privacy_erase"),
+    path(
+        "privacy/organisations/<int:organisation_id>/",
+        privacy_views.organisation_details,
+        name="privacy_organisation",
+    ),
 ]

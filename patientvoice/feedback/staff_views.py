@@ -18,6 +18,7 @@ from patientvoice.feedback.access import (
 )
 from patientvoice.feedback.forms import CaptureExperienceForm, FeedbackFilterForm
 from patientvoice.feedback.models import Comment, Experience
+from patientvoice.feedback.privacy import record_personal_reads
 from patientvoice.feedback.services import submit_feedback
 from patientvoice.feedback.views import experience_input
 from patientvoice.people import rules
@@ -80,17 +81,21 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
 
 @staff_member_required
 def feedback_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    experience = access_experience(staff_user(request), reference)
+    user = staff_user(request)
+    experience = access_experience(user, reference)
     org_id = experience.organisation_id
+    show_contact = rules.has_permission(user, rules.VIEW_CONTACT_DETAILS, org_id)
+    show_equality = rules.has_permission(user, rules.VIEW_EQUALITY, org_id)
+    record_personal_reads(
+        user, experience, contact=show_contact, equality=show_equality, request=request
+    )
     return render(
         request,
         "feedback/staff/detail.jinja",
         {
             "experience": experience,
-            "show_contact": rules.has_permission(
-                staff_user(request), rules.VIEW_CONTACT_DETAILS, org_id
-            ),
-            "show_equality": rules.has_permission(staff_user(request), rules.VIEW_EQUALITY, org_id),
+            "show_contact": show_contact,
+            "show_equality": show_equality,
             "staff_area": True,
         },
     )

@@ -33,6 +33,7 @@ SUBMISSION_REJECTED = "submission_rejected"
 SIGN_IN_FAILED = "sign_in_failed"
 TWO_FACTOR_CHANGED = "two_factor_changed"
 PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an action name, not a password)
+ORGANISATION_DETAILS_CHANGED = "organisation_details_changed"
 
 
 def record_audit(

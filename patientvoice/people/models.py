@@ -60,6 +60,9 @@ class Person(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the person's details were erased, on request or when the retention period ran
+    # out: the row stays, blank, so consent history and the audit log still point somewhere.
+    erased_at = models.DateTimeField(null=True, blank=True)
     # When the person followed the link we emailed to `email`: only then do we send them
     # anything else, so the address cannot be used to aim our emails at someone else.
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -72,7 +75,7 @@ class Person(models.Model):
         verbose_name_plural = "people"
 
     def __str__(self) -> str:
-        return self.full_name
+        return "Erased person" if self.erased_at else self.full_name
 
 
 class ConsentRecord(models.Model):

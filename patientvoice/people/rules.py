@@ -27,6 +27,9 @@ MANAGE_POPULATION = "manage_population"
 PUBLISH_COMMENTS = "publish_comments"
 REVIEW_HELD_BACK = "review_held_back"
 MANAGE_STAFF = "manage_staff"
+# Find a person, export what is held about them, record a withdrawal of consent, erase them:
+# decisions an organisation's information-governance lead takes, so its admins only.
+MANAGE_PRIVACY_REQUESTS = "manage_privacy_requests"
 
 # Officers follow up with people, so see contact details and work the safeguarding and
 # complaints queue; analysts study who is speaking, so see equality answers, and correct the text
@@ -60,6 +63,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             PUBLISH_COMMENTS,
             REVIEW_HELD_BACK,
             MANAGE_STAFF,
+            MANAGE_PRIVACY_REQUESTS,
         }
     ),
 }

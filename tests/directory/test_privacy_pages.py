@@ -91,3 +91,15 @@ def test_the_thank_you_page_says_how_to_reach_the_organisation_and_links_its_not
 
 def test_an_unknown_organisation_has_no_notice(client: Client, world: World) -> None:
     assert client.get("/privacy/no-such-organisation/").status_code == 404
+
+
+def test_the_get_involved_thank_you_page_says_how_to_reach_the_operator(
+    client: Client, world: World, settings: Any
+) -> None:
+    settings.PATIENTVOICE_OPERATOR_NAME = "Healthwatch Northdale"
+    settings.PATIENTVOICE_OPERATOR_PHONE = "0113 496 0999"
+
+    page = client.get("/get-involved/thank-you/").content.decode()
+
+    assert "Contact Healthwatch Northdale at 0113 496 0999." in page
+    assert "the organisation that runs this site" not in page
