@@ -113,5 +113,7 @@ def send_acknowledgement(experience: Experience) -> bool:
         "Hello,\n\n"
         f"Thank you for telling {organisation} about your experience of "
         f"{experience.service.name}. Your reference is {experience.reference}.\n"
-        "Someone from the team may contact you about what you said.\n",
+        "Someone from the team may contact you about what you said.\n\n"
+        # Contact details the organisation recorded for the public, never anything from the form.
+        f"{experience.service.organisation.contact_line()}\n",
     )

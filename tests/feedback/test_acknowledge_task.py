@@ -50,3 +50,23 @@ def test_it_sends_nothing_without_consent_to_contact(world: World) -> None:
 
 def test_a_deleted_experience_is_not_an_error(world: World) -> None:
     assert acknowledge_experience.enqueue(999_999).return_value is False
+
+
+def test_the_email_says_how_to_reach_the_organisation(world: World) -> None:
+    world.hospital.contact_email = "patient.experience@northdale.example.org"
+    world.hospital.save()
+    person = Person.objects.create(
+        full_name="Sam",
+        email="sam@example.org",
+        preferred_contact="email",
+        email_confirmed_at=timezone.now(),
+    )
+    experience = make_experience(world.maternity, may_contact=True)
+    experience.contact = person
+    experience.save()
+
+    acknowledge_experience.enqueue(experience.pk)
+
+    [message] = mail.outbox
+    contact = "Contact Northdale Hospitals at patient.experience@northdale.example.org."
+    assert contact in message.body
