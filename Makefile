@@ -71,6 +71,8 @@ demo: setup ## Migrate and load the demo world (running it twice changes nothing
 
 # Links in emails (concern alerts, confirmations) point at the address this run serves.
 run: export BASE_URL ?= http://$(HOST):$(PORT)
+# The demo ICB runs the demo site: the privacy notice and accessibility statement name it.
+run: export PATIENTVOICE_OPERATOR_ORGANISATION ?= northdale-icb
 run: setup model demo ## Set everything up and start the web server and worker together
 	@echo
 	@echo "  patientvoice is starting at http://$(HOST):$(PORT)/"
