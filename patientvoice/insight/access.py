@@ -18,8 +18,12 @@ def comments_for(user: User, permission: str) -> QuerySet[Comment]:
     return Comment.objects.filter(experience__organisation_id__in=orgs)
 
 
-def access_comment(user: User, comment_id: int, permission: str) -> Comment:
-    comments = comments_for(user, permission).select_related("experience__service__organisation")
+def access_comment(user: User, comment_id: int, *permissions: str) -> Comment:
+    """The comment, for a user holding any of `permissions` at its organisation."""
+    orgs = set().union(*(rules.organisations_with(user, p) for p in permissions))
+    comments = Comment.objects.filter(experience__organisation_id__in=orgs).select_related(
+        "experience__service__organisation"
+    )
     return get_object_or_404(comments, pk=comment_id)
 
 

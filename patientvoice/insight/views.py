@@ -74,7 +74,18 @@ def _comment_context(comment: Comment) -> dict[str, Any]:
 
 @staff_member_required
 def comment_review(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = access_comment(staff_user(request), comment_id, rules.REVIEW_CLASSIFICATION)
+    """A comment's themes and sentiment, and where it is published or raised as a concern: open
+    to each role that may do any of these, showing only what the role may do (an organisation
+    admin publishes and raises concerns but does not correct the model)."""
+    user = staff_user(request)
+    comment = access_comment(
+        user, comment_id, rules.REVIEW_CLASSIFICATION, rules.PUBLISH_COMMENTS, rules.TRIAGE_CONCERNS
+    )
+    can_review = rules.has_permission(
+        user, rules.REVIEW_CLASSIFICATION, comment.experience.organisation_id
+    )
+    if request.method == "POST" and not can_review:
+        raise PermissionDenied("Your role does not include correcting the text model")
     context = _comment_context(comment)
     initial = {
         "themes": [t.theme.name for t in context["current_themes"]],
@@ -105,6 +116,7 @@ def comment_review(request: HttpRequest, comment_id: int) -> HttpResponse:
             **context,
             **publish_context,
             "form": form,
+            "can_review": can_review,
             "raise_form": RaiseConcernForm() if can_raise else None,
         },
     )
