@@ -23,6 +23,7 @@ from patientvoice.feedback.models import Comment, Experience, Publication
 from patientvoice.feedback.summary import count_new_experiences, responses_changing
 from patientvoice.people import audit
 from patientvoice.people.models import ConsentRecord, EqualityMonitoring, Person, User
+from patientvoice.queueing import enqueue_on_commit
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -74,7 +75,8 @@ def submit_feedback(data: ExperienceInput) -> tuple[Experience, bool]:
         try:
             with transaction.atomic():
                 experience, comment_ids = _create_experience(data)
-                transaction.on_commit(partial(_enqueue_follow_up, experience.pk, comment_ids))
+                # One commit for the records and their tasks (patientvoice/queueing.py).
+                enqueue_on_commit(partial(_enqueue_follow_up, experience.pk, comment_ids))
         except IntegrityError:
             # Either two identical requests raced past the check above and the other one won,
             # or the random reference collided with an existing one: then try a new reference.
