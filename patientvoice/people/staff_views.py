@@ -222,6 +222,7 @@ ACTION_NAMES = {
     audit.SIGN_IN_FAILED: "Failed sign-in",
     audit.TWO_FACTOR_CHANGED: "Changed two-factor sign-in",
     audit.PASSWORD_CHANGED: "Changed a password",
+    audit.ORGANISATION_DETAILS_CHANGED: "Changed the organisation's privacy details",
 }
 
 
