@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django_tasks import task
 
+from patientvoice.directory.identity import operator_organisation
 from patientvoice.directory.models import Organisation
 from patientvoice.feedback.models import Experience
 from patientvoice.feedback.privacy import erase
@@ -85,7 +86,9 @@ def _keeping_period(person: Person) -> tuple[int, int | None]:
     ).order_by("-contact_retention_months", "pk")
     longest = holders.values_list("contact_retention_months", "pk").first()
     if longest is None:
-        return settings.PATIENTVOICE_CONTACT_RETENTION_MONTHS, None
+        # A sign-up tied to no organisation: the operator's to handle, and to see in its log.
+        operator = operator_organisation()
+        return settings.PATIENTVOICE_CONTACT_RETENTION_MONTHS, operator.pk if operator else None
     return longest
 
 

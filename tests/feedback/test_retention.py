@@ -132,6 +132,17 @@ def test_sign_ups_choosing_no_group_use_the_sites_period(world: World, settings:
     assert Person.objects.get(pk=erased.pk).email == ""
 
 
+def test_the_operator_organisation_sees_retention_of_unlinked_sign_ups_in_its_log(
+    world: World, settings: Any
+) -> None:
+    settings.PATIENTVOICE_OPERATOR_ORGANISATION = "northdale-hospitals"
+    _sign_up(25, [])
+
+    erase_expired_contacts(NOW)
+
+    assert AuditEvent.objects.get(action=PERSON_ERASED).organisation == world.hospital
+
+
 def test_a_sign_up_to_a_group_uses_the_host_organisations_period(world: World) -> None:
     world.practice.contact_retention_months = 12
     world.practice.save()
