@@ -7,6 +7,7 @@ silently fall back to a development default.
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import re
 from pathlib import Path
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "patientvoice.people",
     "patientvoice.feedback",
     "patientvoice.insight",
+    "patientvoice.scheduling",
 ]
 
 MIDDLEWARE = [
@@ -176,8 +178,23 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 # `make frontend` copies the few NHS.UK frontend files we serve out of node_modules (its dist
 # folder also holds 19 MB of module sources we never serve).
 STATICFILES_DIRS = [BASE_DIR / "var" / "frontend", BASE_DIR / "patientvoice" / "static"]
+# Uploaded files (import files hold patient data) through Django's storage API: on disk outside
+# the code and the web root by default; FILE_STORAGE_BACKEND and FILE_STORAGE_OPTIONS (JSON)
+# name another backend, such as django-storages' S3 one for S3-compatible storage.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media")).resolve()
+try:
+    _file_storage_options = json.loads(os.environ.get("FILE_STORAGE_OPTIONS", "{}"))
+except ValueError as error:
+    raise ImproperlyConfigured(f"FILE_STORAGE_OPTIONS is not JSON: {error}") from error
+if not isinstance(_file_storage_options, dict):
+    raise ImproperlyConfigured("FILE_STORAGE_OPTIONS must be a JSON object")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get(
+            "FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": _file_storage_options,
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -200,6 +217,21 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 # Tasks that receive the ids of newly stored comments, enqueued after the storing transaction
 # commits (docs/decisions/0001-comment-follow-up-tasks.md).
 FEEDBACK_COMMENT_TASKS = ["patientvoice.insight.tasks.classify_comments"]
+# Work that must happen even when a worker dies: `patientvoice scheduler` enqueues each task every
+# so many seconds (one copy enqueues, however many run), `patientvoice sweep` runs them all once.
+# See docs/decisions/0005-recoverable-work.md.
+PATIENTVOICE_PERIODIC_TASKS: list[tuple[str, int]] = [
+    ("patientvoice.insight.tasks.classify_missed_comments", 600),
+    ("patientvoice.feedback.tasks.recover_stuck_imports", 300),
+    ("patientvoice.feedback.tasks.delete_import_files", 3600),
+    # Contact details past their organisation's retention period (patientvoice.feedback.retention).
+    ("patientvoice.feedback.retention.apply_retention", 86400),
+]
+# An import whose run has shown no progress for this long has lost its worker and is run again.
+IMPORT_STUCK_MINUTES = env_int("IMPORT_STUCK_MINUTES", 30, minimum=1)
+# Uploaded import files are deleted once imported; any other (failed, never started) this many
+# days after upload.
+IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 14, minimum=1)
 
 # Development prints email to the console. Production sends by SMTP once EMAIL_HOST is set, and
 # until then refuses to send rather than write messages to the log (patientvoice.mail).

@@ -5,14 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from patientvoice.directory.models import Organisation
-from patientvoice.feedback.imports import MAPPABLE, ImportFileError, read_header
-from patientvoice.feedback.models import ImportBatch, ImportSource
+from patientvoice.feedback.imports import (
+    MAPPABLE,
+    ImportFileError,
+    change_mapping,
+    may_retry,
+    receive_upload,
+    retry_import,
+    start_import,
+)
+from patientvoice.feedback.models import ImportBatch
 from patientvoice.people import rules
 from patientvoice.people.decorators import staff_member_required, staff_user
 from patientvoice.people.models import User
@@ -92,20 +100,10 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            columns = read_header(data["file"].file, data["file"].name)
+            batch = receive_upload(data["organisation"], data["source"], data["file"], user)
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            source, _ = ImportSource.objects.get_or_create(
-                organisation_id=data["organisation"], name=data["source"].strip()
-            )
-            batch = ImportBatch.objects.create(
-                source=source,
-                file=data["file"],
-                original_name=data["file"].name,
-                columns=columns,
-                created_by=user,
-            )
             return redirect("staff:import_mapping", batch_id=batch.pk)
     batches = ImportBatch.objects.filter(source__organisation__in=organisations).select_related(
         "source"
@@ -120,7 +118,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 def mapping(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = access_batch(staff_user(request), batch_id)
-    if batch.status != ImportBatch.Status.MAPPING:
+    if batch.status != ImportBatch.Status.MAPPING or not batch.file:
         return redirect("staff:import_batch", batch_id=batch.pk)
     services = list(
         batch.source.organisation.services.order_by("name").values_list("slug", flat=True)
@@ -134,14 +132,7 @@ def mapping(request: HttpRequest, batch_id: int) -> HttpResponse:
         request.POST or None, initial=saved, columns=batch.columns, services=services
     )
     if request.method == "POST" and form.is_valid():
-        from patientvoice.feedback.tasks import run_import
-
-        with transaction.atomic():
-            batch.source.mapping = {k: v for k, v in form.cleaned_data.items() if v}
-            batch.source.save(update_fields=["mapping"])
-            batch.status = ImportBatch.Status.QUEUED
-            batch.save(update_fields=["status"])
-            transaction.on_commit(lambda: run_import.enqueue(batch.pk))
+        start_import(batch, form.cleaned_data)
         return redirect("staff:import_batch", batch_id=batch.pk)
     return render(
         request,
@@ -152,14 +143,23 @@ def mapping(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @staff_member_required
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """A batch's progress and result. POST `retry` runs a failed or stuck batch again; POST
+    `remap` sends a failed one back to column matching (the file stays as uploaded)."""
     batch = access_batch(staff_user(request), batch_id)
-    if request.method == "POST" and batch.status == ImportBatch.Status.FAILED:
-        # Fix the mapping and try again; the file stays as uploaded.
-        batch.status, batch.errors, batch.error_count = ImportBatch.Status.MAPPING, [], 0
-        batch.checked_rows = batch.total_rows = 0
-        batch.finished_at = None
-        batch.save()
-        return redirect("staff:import_mapping", batch_id=batch.pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "remap")
+        try:
+            if action == "retry":
+                retry_import(batch)
+                messages.success(request, "The import will run again from the start")
+            else:
+                change_mapping(batch)
+                return redirect("staff:import_mapping", batch_id=batch.pk)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        return redirect("staff:import_batch", batch_id=batch.pk)
     return render(
-        request, "feedback/staff/import_batch.jinja", {"batch": batch, "staff_area": True}
+        request,
+        "feedback/staff/import_batch.jinja",
+        {"batch": batch, "may_retry": may_retry(batch), "staff_area": True},
     )

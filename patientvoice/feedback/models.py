@@ -105,7 +105,7 @@ class Experience(models.Model):
     # counts only once an officer releases it (feedback.services.release_submission).
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.COUNTED)
     held_back_reason = models.CharField(max_length=20, choices=HoldReason.choices, blank=True)
-    # A keyed hash of the client address of a held-back post, to group one source's posts.
+    # A keyed hash of the client address of a web post, to group one source's posts.
     source_key = models.CharField(max_length=16, blank=True)
     # The letters of the comments, normalised and hashed, for web posts: near-duplicates of a
     # recent post about the same service are held back.
@@ -248,8 +248,20 @@ class Comment(models.Model):
         return f"{self.experience.reference}: {self.get_question_display()}"
 
 
+def import_file_name(batch: ImportBatch, filename: str) -> str:
+    """Where an uploaded file is stored: a random name, because the name a person gave the file
+    ("complaints from J Smith.csv") may itself be personal data; the batch keeps that name."""
+    suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+    return timezone.now().strftime(f"imports/%Y/%m/{secrets.token_hex(16)}{suffix}")
+
+
 class ImportBatch(models.Model):
-    """One uploaded file and what became of it. A batch with any bad row imports nothing."""
+    """One uploaded file and what became of it. A batch with any bad row imports nothing.
+
+    A batch that stops without finishing (its worker killed) is found by its stale
+    `heartbeat_at` and run again or failed (`imports.run.recover_stuck_imports`); `attempts`
+    counts the runs, and a run only writes while the batch still holds its `run_token`.
+    """
 
     class Status(models.TextChoices):
         MAPPING = "mapping", "Waiting for the columns to be matched"
@@ -257,10 +269,10 @@ class ImportBatch(models.Model):
         CHECKING = "checking", "Checking rows"
         IMPORTING = "importing", "Importing"
         DONE = "done", "Imported"
-        FAILED = "failed", "Not imported: rows need fixing"
+        FAILED = "failed", "Not imported"
 
     source = models.ForeignKey(ImportSource, on_delete=models.CASCADE, related_name="batches")
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    file = models.FileField(upload_to=import_file_name, blank=True)
     original_name = models.CharField(max_length=255)
     columns = models.JSONField(default=list)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.MAPPING)
@@ -273,12 +285,29 @@ class ImportBatch(models.Model):
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Runs since staff last started it; each stop and re-run adds one"
+    )
+    run_token = models.CharField(
+        max_length=32, blank=True, help_text="The current run's: an older run finds it changed"
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the run last showed it was alive, or was queued"
+    )
+    failure = models.TextField(
+        blank=True, help_text="Why the import stopped, when it was not bad rows: staff may retry"
+    )
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING)
 
 
 class Publication(models.Model):

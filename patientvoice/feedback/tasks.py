@@ -70,8 +70,26 @@ def _lock_for_email(experience_id: int, **unsent: bool) -> Experience | None:
 
 @task()
 def run_import(batch_id: int) -> str:
-    """Check and import an uploaded file. A second run of a finished batch does nothing, and a
-    re-run of an interrupted one skips rows already imported (natural key per source)."""
+    """Check and import an uploaded file. Safe to run twice: a run first claims the queued batch,
+    so a duplicate enqueue, or one of a finished batch, does nothing."""
     from patientvoice.feedback.imports import run_import as run
 
     return run(batch_id).status
+
+
+@task()
+def recover_stuck_imports() -> int:
+    """Periodic: queue again, or fail with a message, each import whose worker died. Safe to run
+    twice or at once: batches are locked one at a time and each run claims its batch."""
+    from patientvoice.feedback.imports.run import recover_stuck_imports as recover
+
+    return recover()
+
+
+@task()
+def delete_import_files() -> int:
+    """Periodic: delete uploaded import files nothing needs any more (IMPORT_FILE_RETENTION_DAYS).
+    Running it twice deletes nothing more."""
+    from patientvoice.feedback.imports.run import delete_import_files as delete
+
+    return delete()

@@ -9,7 +9,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,12 +25,16 @@ from patientvoice.insight.models import (
     Theme,
     ThemeAssignment,
 )
-from patientvoice.insight.reader import Reader, Reading, current_reader
+from patientvoice.insight.reader import ModelMissing, Reader, Reading, current_reader
 from patientvoice.insight.summary import themes_changing
 from patientvoice.people import rules
 from patientvoice.people.models import Membership
 
 BATCH = 500
+# Comments the sweep queues at most per run, and how long a reclassification run may take
+# before the sweep stops leaving the current model's unread comments to it.
+MISSED_PER_SWEEP = 20_000
+RECLASSIFICATION_GRACE = datetime.timedelta(hours=6)
 # The wording of each form question as the training data asks it, so the model sees the
 # question it learned from.
 QUESTION_TEXT: dict[str, str] = {
@@ -98,6 +102,37 @@ def classify_comments(comment_ids: list[int], reader: Reader | None = None) -> i
         _store(batch, readings, version, reader.categories)
         done += len(batch)
     return done
+
+
+def classify_missed_comments(limit: int = MISSED_PER_SWEEP) -> int:
+    """Queue, in tasks of BATCH ids, up to `limit` comments the current model has not read;
+    returns how many. A comment's task dies with a killed worker and nothing else runs it again.
+
+    A comment stored moments ago may be queued twice (by its own commit and here); classifying
+    skips what this version has read, so that costs one query. While a reclassification run of
+    this version is young, its comments are left to it; a run that has nothing left to read is
+    marked finished (its worker may have died on the last chunk)."""
+    from patientvoice.insight.tasks import classify_comments as classify_task
+
+    try:
+        version = register_model_version(current_reader())
+    except ModelMissing:
+        return 0
+    runs = ReclassificationRun.objects.filter(
+        model_version=version, finished_at__isnull=True, error=""
+    )
+    if runs.filter(started_at__gt=timezone.now() - RECLASSIFICATION_GRACE).exists():
+        return 0
+    read = Classification.objects.filter(comment=OuterRef("pk"), model_version=version)
+    missed = list(
+        Comment.objects.filter(~Exists(read)).order_by("pk").values_list("pk", flat=True)[:limit]
+    )
+    if not missed:
+        done = Classification.objects.filter(model_version=version).count()
+        runs.update(finished_at=timezone.now(), done=done)
+    for start in range(0, len(missed), BATCH):
+        classify_task.enqueue(missed[start : start + BATCH])
+    return len(missed)
 
 
 def _store(

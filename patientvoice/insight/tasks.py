@@ -15,6 +15,13 @@ def classify_comments(comment_ids: list[int]) -> int:
 
 
 @task()
+def classify_missed_comments() -> int:
+    """Periodic: queue comments the current model has not read (their task died with its
+    worker), a bounded number per run. Safe to run twice: classifying skips what is done."""
+    return services.classify_missed_comments()
+
+
+@task()
 def reclassify(run_id: int) -> int:
     """Reclassify every comment for a ReclassificationRun, recording progress as it goes.
     A re-run resumes where the last one stopped."""

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from patientvoice.directory.models import Organisation
-from patientvoice.feedback import imports
+from patientvoice.feedback.imports import check, write
 from patientvoice.feedback.models import Comment, Experience, ImportBatch
 from tests.conftest import World
 
@@ -159,26 +159,32 @@ def test_a_failed_batch_can_be_remapped_and_retried(
     assert (batch.status, batch.created_count) == ("done", 3)
 
 
+def workbook(rows: list[list[Any]]) -> bytes:
+    """An XLSX file with the columns of HEADER and these rows."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Response ID", "Date", "Ward", "Q1 rating", "Q2 why", "Age"])
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def test_xlsx_files_are_read_like_csv(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     import datetime
 
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(["Response ID", "Date", "Ward", "Q1 rating", "Q2 why", "Age"])
-    sheet.append(
-        # Excel cells carry no time zone, so the test writes a naive datetime as Excel would.
-        ["X1", datetime.datetime(2026, 9, 1, 10), "Maternity unit", 2, "Kind staff", None]  # noqa: DTZ001
-    )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    # Excel cells carry no time zone, so the test writes a naive datetime as Excel would.
+    when = datetime.datetime(2026, 9, 1, 10)  # noqa: DTZ001
+    content = workbook([["X1", when, "Maternity unit", 2, "Kind staff", None]])
 
     batch = import_file(
-        analyst(world), buffer.getvalue(), django_capture_on_commit_callbacks, name="fft.xlsx"
+        analyst(world), content, django_capture_on_commit_callbacks, name="fft.xlsx"
     )
 
     assert batch.status == "done"
@@ -233,7 +239,7 @@ def many_rows(count: int, bad_line: int | None = None) -> bytes:
 def test_a_bad_row_late_in_a_long_file_imports_nothing(
     world: World, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("patientvoice.feedback.imports.CHUNK", 5)
+    monkeypatch.setattr(check, "CHUNK", 5)
 
     batch = import_file(
         analyst(world), many_rows(23, bad_line=23), django_capture_on_commit_callbacks
@@ -247,7 +253,7 @@ def test_a_bad_row_late_in_a_long_file_imports_nothing(
 def test_a_failure_while_writing_late_chunks_keeps_none_of_the_earlier_ones(
     world: World, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(imports, "CHUNK", 5)
+    monkeypatch.setattr(check, "CHUNK", 5)
     written: list[int] = []
 
     def fail_on_the_fourth_chunk(real: Any) -> Any:
@@ -259,8 +265,8 @@ def test_a_failure_while_writing_late_chunks_keeps_none_of_the_earlier_ones(
 
         return write
 
-    monkeypatch.setattr(imports, "_write_chunk", fail_on_the_fourth_chunk(imports._write_chunk))
-    monkeypatch.setattr(imports, "_copy_chunk", fail_on_the_fourth_chunk(imports._copy_chunk))
+    monkeypatch.setattr(write, "_write_chunk", fail_on_the_fourth_chunk(write._write_chunk))
+    monkeypatch.setattr(write, "_copy_chunk", fail_on_the_fourth_chunk(write._copy_chunk))
 
     batch = import_file(analyst(world), many_rows(23), django_capture_on_commit_callbacks)
 
@@ -272,7 +278,7 @@ def test_a_failure_while_writing_late_chunks_keeps_none_of_the_earlier_ones(
 def test_a_long_file_is_written_in_chunks_with_every_comment(
     world: World, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("patientvoice.feedback.imports.CHUNK", 5)
+    monkeypatch.setattr(check, "CHUNK", 5)
 
     batch = import_file(analyst(world), many_rows(23), django_capture_on_commit_callbacks)
     again = import_file(analyst(world), many_rows(23), django_capture_on_commit_callbacks)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SchedulingConfig(AppConfig):
+    name = "patientvoice.scheduling"
+    verbose_name = "Periodic tasks"
