@@ -426,3 +426,17 @@ def test_searching_costs_the_same_queries_however_many_people_match(world: World
 
     assert len(response.context["people"]) == 6
     assert len(six.captured_queries) == len(one.captured_queries)
+
+
+def test_opening_a_person_is_a_read_of_their_contact_details_and_is_audited(world: World) -> None:
+    person = _contact(world)
+
+    _client(world, "charlie").get(f"/staff/privacy/people/{person.pk}/")
+
+    event = AuditEvent.objects.get(action=VIEWED_CONTACT_DETAILS)
+    assert (event.actor, event.organisation, event.subject_type, event.subject_id) == (
+        world.charlie,
+        world.hospital,
+        "people.person",
+        str(person.pk),
+    )
