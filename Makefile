@@ -73,7 +73,7 @@ demo: setup ## Migrate and load the demo world (running it twice changes nothing
 run: export BASE_URL ?= http://$(HOST):$(PORT)
 # The demo ICB runs the demo site: the privacy notice and accessibility statement name it.
 run: export PATIENTVOICE_OPERATOR_ORGANISATION ?= northdale-icb
-run: setup model demo ## Set everything up and start the web server and worker together
+run: setup model demo ## Set everything up and start the web server, worker and scheduler together
 	@echo
 	@echo "  patientvoice is starting at http://$(HOST):$(PORT)/"
 	@echo "  Staff sign-in: http://$(HOST):$(PORT)/staff/sign-in/ (password for each: patientvoice-demo)"
@@ -81,10 +81,11 @@ run: setup model demo ## Set everything up and start the web server and worker t
 	@echo "    demo-analyst   analyst at the ICB and the hospital trust"
 	@echo "    demo-admin     organisation admin at the mental-health trust"
 	@echo "    demo-practice  officer at Oak Lane Surgery"
-	@echo "  Press Ctrl+C to stop both."
+	@echo "  Press Ctrl+C to stop all three (web server, worker, scheduler)."
 	@echo
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PV) db_worker & \
+	  $(PV) scheduler & \
 	  $(PV) runserver --noreload $(HOST):$(PORT)
 
 lint: $(BIN)/.installed ## ruff lint and format check
