@@ -105,7 +105,9 @@ def acting_organisation(person: Person, user: User) -> int:
         for org_id in ids:
             if org_id in orgs:
                 return org_id
-    return min(orgs)
+    # Linked to no organisation: a sign-up that chose no group, the operator's to handle.
+    operator = operator_organisation()
+    return operator.pk if operator is not None and operator.pk in orgs else min(orgs)
 
 
 def export_person(

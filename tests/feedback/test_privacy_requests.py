@@ -20,7 +20,14 @@ from patientvoice.people.audit import (
     VIEWED_CONTACT_DETAILS,
     VIEWED_EQUALITY,
 )
-from patientvoice.people.models import AuditEvent, ConsentRecord, EqualityMonitoring, Person, Role
+from patientvoice.people.models import (
+    AuditEvent,
+    ConsentRecord,
+    EqualityMonitoring,
+    Membership,
+    Person,
+    Role,
+)
 from patientvoice.people.services import InterestInput, register_interest
 from tests.conftest import World, make_experience, make_user
 
@@ -170,9 +177,13 @@ def test_sign_ups_choosing_no_group_are_handled_by_the_operator_organisation(
     client = _client(world, "charlie")
     assert client.get("/staff/privacy/", {"q": "Ines"}).context["people"] == []
 
-    settings.PATIENTVOICE_OPERATOR_ORGANISATION = "northdale-hospitals"
+    settings.PATIENTVOICE_OPERATOR_ORGANISATION = "oak-lane"
+    assert client.get("/staff/privacy/", {"q": "Ines"}).context["people"] == []
+    # Charlie also runs the operator: the search is logged for it, whose person this is.
+    Membership.objects.create(user=world.charlie, organisation=world.practice, role=Role.ORG_ADMIN)
 
     assert len(client.get("/staff/privacy/", {"q": "Ines"}).context["people"]) == 1
+    assert AuditEvent.objects.get(action=VIEWED_CONTACT_DETAILS).organisation == world.practice
 
 
 def test_recording_a_withdrawal_keeps_the_consent_with_when_it_was_withdrawn(world: World) -> None:
