@@ -9,6 +9,9 @@ hospital whose whole network leaves through one address, someone who does not ru
 - A honeypot field that people are told (and screen readers say) to leave empty, hidden from
   sight by CSS and out of the tab order.
 - Rate limits in the cache (django-ratelimit): per client address, and per scope (a service).
+  An address that has just sent an automated-looking post is held back for the rest of the
+  client window, as if over its limit, and what it sent earlier in the window is held back too
+  (the first posts of a flood can look unhurried when the server's queue delays them).
 
 A suspicious post is not refused and not dropped: the caller stores it *held back* for staff
 review, and the person sees the ordinary thank-you (telling a bot what tripped would teach it).
@@ -30,7 +33,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -129,6 +132,11 @@ def _count(request: HttpRequest, group: str, rate: str, key: str | Callable[...,
     return 0 if usage is None else int(usage["count"])
 
 
+def _counters() -> BaseCache:
+    """The cache django-ratelimit counts in; our own counters live beside its."""
+    return caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+
+
 def _limit(rate: str) -> int:
     return int(rate.split("/", 1)[0])
 
@@ -137,7 +145,10 @@ def _limit(rate: str) -> int:
 class Screening:
     refuse: bool = False
     reason: str = ""  # a HoldReason, or "" to count it at once
-    source: str = ""  # a pseudonymous key of the client address, for grouping held-back posts
+    source: str = ""  # a pseudonymous key of the client address, for grouping its posts
+    # This post is the first automated-looking one from its address in the window: the caller
+    # holds back what the address sent earlier in the window too (`held_since`).
+    held_since: float | None = None
 
 
 def source_key(request: HttpRequest) -> str:
@@ -168,13 +179,49 @@ def screen_post(
         reason = HoldReason.NO_FORM
     elif time.time() - token.rendered_at < settings.PATIENTVOICE_FORM_MIN_SECONDS:
         reason = HoldReason.TOO_FAST
-    elif held > _limit(limits["client_hold"]):
+    elif held > _limit(limits["client_hold"]) or _is_suspect(request, form):
         reason = HoldReason.BUSY_CLIENT
     elif scope:
         busy = _count(request, f"{form}:scope", limits["scope_hold"], lambda _g, _r: scope)
         if busy > _limit(limits["scope_hold"]):
             reason = HoldReason.BUSY_SCOPE
-    return Screening(reason=reason, source=source_key(request) if reason else "")
+    held_since = None
+    if reason in _AUTOMATED and _mark_suspect(request, form, limits["client_hold"]):
+        held_since = time.time() - _seconds(limits["client_hold"])
+    return Screening(reason=reason, source=source_key(request), held_since=held_since)
+
+
+# Posts that no person sends. After one, the same address's posts are held back for the rest of
+# the client window however slowly they come: a bot whose server-side queue made one post look
+# unhurried must not get it counted.
+_AUTOMATED = {HoldReason.HONEYPOT, HoldReason.NO_FORM, HoldReason.TOO_FAST}
+
+
+def _suspect_key(request: HttpRequest, form: str) -> str:
+    address = (request.META.get("REMOTE_ADDR") or "unknown").encode()
+    return f"pv:suspect:{form}:{hashlib.sha256(address).hexdigest()}"
+
+
+def _seconds(rate: str) -> int:
+    unit = rate.split("/", 1)[1]
+    return int(unit[:-1] or 1) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit[-1]]
+
+
+def _mark_suspect(request: HttpRequest, form: str, rate: str) -> bool:
+    """Mark the address for the client window; True if it was not marked already."""
+    try:
+        return bool(_counters().add(_suspect_key(request, form), 1, _seconds(rate)))
+    except Exception:
+        logger.exception("Could not mark a client as sending automated posts")
+        return False
+
+
+def _is_suspect(request: HttpRequest, form: str) -> bool:
+    try:
+        return bool(_counters().get(_suspect_key(request, form)))
+    except Exception:
+        logger.exception("Could not read whether a client sent automated posts")
+        return False
 
 
 def too_many_requests(request: HttpRequest) -> HttpResponse:
@@ -186,7 +233,7 @@ def spend_allowance(name: str, limit: int, seconds: int) -> bool:
     False, without counting, once `limit` uses fall in the current window."""
     window = int(time.time()) // seconds
     key = f"pv:allowance:{hashlib.sha256(name.encode()).hexdigest()}:{window}"
-    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    cache = _counters()
     try:
         if cache.add(key, 1, seconds + 5):
             return limit >= 1

@@ -137,7 +137,7 @@ def _create_experience(data: ExperienceInput) -> tuple[Experience, list[int]]:
         captured_by=data.captured_by,
         status=Experience.Status.HELD_BACK if reason else Experience.Status.COUNTED,
         held_back_reason=reason,
-        source_key=data.source_key if reason else "",
+        source_key=data.source_key,
         text_fingerprint=fingerprint,
     )
     answers = [
@@ -208,6 +208,32 @@ def counting_changing(experience_ids: list[int]) -> Iterator[None]:
         for path in settings.FEEDBACK_COUNTING_HOOKS:
             stack.enter_context(import_string(path)(experience_ids))
         yield
+
+
+def hold_back_source(service: Service, source_key: str, since: datetime.datetime) -> int:
+    """Hold back the counted web posts that one source (a client address's key) sent to the
+    service's organisation since a moment: the start of a burst found automated only now.
+    Returns how many were held back. Reads the organisation's recent records by its time index.
+    """
+    with transaction.atomic():
+        ids = list(
+            Experience.objects.select_for_update()
+            .filter(
+                organisation_id=service.organisation_id,
+                submitted_at__gte=since,
+                source_key=source_key,
+                channel=Experience.Channel.WEB,
+                status=Experience.Status.COUNTED,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if ids:
+            with counting_changing(ids):
+                Experience.objects.filter(pk__in=ids).update(
+                    status=Experience.Status.HELD_BACK, held_back_reason=HoldReason.BUSY_CLIENT
+                )
+    return len(ids)
 
 
 def release_submission(

@@ -3,6 +3,7 @@ that confirms a contact email address."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from patientvoice.directory.queries import find_services
 from patientvoice.feedback import emails
 from patientvoice.feedback.forms import ShareExperienceForm
 from patientvoice.feedback.models import Experience
-from patientvoice.feedback.services import ExperienceInput, submit_feedback
+from patientvoice.feedback.services import ExperienceInput, hold_back_source, submit_feedback
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,12 @@ def _share_post(request: HttpRequest, slug: str) -> HttpResponse:
             check_duplicates=True,
         )
     )
+    if screening.held_since is not None:
+        hold_back_source(
+            service,
+            screening.source,
+            datetime.datetime.fromtimestamp(screening.held_since, datetime.UTC),
+        )
     # Held back or not, the same thank-you: a bot learns nothing about what tripped.
     return redirect("feedback:thank_you", reference=experience.reference)
 

@@ -192,3 +192,36 @@ def test_a_load_test_can_turn_the_time_and_duplicate_checks_off(
 
     reasons = list(Experience.objects.order_by("pk").values_list("held_back_reason", flat=True))
     assert reasons == ["", "duplicate", ""]
+
+
+def test_after_an_automated_looking_post_the_address_is_held_back_however_slow(
+    client: Client, world: World
+) -> None:
+    post(client, 1, website="filled by a bot")
+
+    slow = post(client, 2)
+    post(client, 3, address="198.51.100.9")  # someone else is not affected
+
+    assert slow.status_code == 302
+    reasons = list(Experience.objects.order_by("pk").values_list("held_back_reason", flat=True))
+    assert reasons == ["honeypot", "busy_client", ""]
+
+
+def test_what_an_address_sent_before_its_first_automated_post_is_held_back_too(
+    client: Client, world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tests.insight.test_summary import assert_matches_a_rebuild
+
+    post(client, 1)  # unhurried, as the first post of a flood can look behind a slow queue
+    post(client, 2, address="198.51.100.9")  # someone else
+    assert Experience.objects.filter(status="counted").count() == 2
+
+    post(client, 3, website="filled by a bot")
+
+    statuses = list(Experience.objects.order_by("pk").values_list("status", "held_back_reason"))
+    assert statuses == [
+        ("held_back", "busy_client"),
+        ("counted", ""),
+        ("held_back", "honeypot"),
+    ]
+    assert [sum(c[:6]) for c in assert_matches_a_rebuild()["responses"].values()] == [1]
