@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/abuse.py            # every attack
     .venv/bin/python bench/abuse.py --json     # machine-readable result
+    .venv/bin/python bench/abuse.py --attack guess_passwords   # one attack
 
 Sets up its own PostgreSQL database (the name must contain "bench"; dropped and recreated each
 run), migrates it, loads the demo world, collects static files into a temporary directory and
@@ -16,6 +17,11 @@ Attacks (each a function taking the running site, listed in ATTACKS; `main` runs
   for review and refused; that every person's submission was stored and counted; and the
   service's public figures before and after.
 - `oversized_post`: an anonymous POST declaring a 300 MB body is refused before it is read.
+- `guess_passwords`: one client at one address tries 50 wrong passwords for one staff account,
+  then the right one. Reports how many tries were answered "wrong password" and how many were
+  refused as locked out; that the right password then does not sign in, from that address or
+  another (the lockout is per account as well as per address); and that another member of
+  staff at another address still signs in while the lockout lasts.
 
 Exit status: 0 when every check passed, 1 when one failed (a FAILED line says which), 2 when the
 set-up failed.
@@ -354,6 +360,86 @@ def oversized_post(site: Site, declared: int = 300_000_000) -> dict[str, Any]:
     }
 
 
+# --- Attack 3: guessing a staff password ------------------------------------------------------
+
+SIGN_IN = "/staff/sign-in/"
+SIGNED_IN = "signed in"
+TARGET, OTHER = "demo-officer", "demo-analyst"
+GUESSER, TARGET_ELSEWHERE, COLLEAGUE = "127.0.0.31", "127.0.0.32", "127.0.0.33"
+
+
+def set_passwords(site: Site, passwords: dict[str, str]) -> None:
+    """The demo gives staff no password on the production profile; give these two one."""
+    code = (
+        "from patientvoice.people.models import User\n"
+        f"for username, password in {passwords!r}.items():\n"
+        "    user = User.objects.get(username=username)\n"
+        "    user.set_password(password)\n"
+        "    user.save()\n"
+    )
+    env = production_env(site.database_url, Path(tempfile.gettempdir()), site.port)
+    manage(env, "shell", "-c", code)
+
+
+def sign_in(browser: Browser, username: str, password: str) -> str:
+    """'signed in', 'wrong password' (the form again) or 'locked out' (429)."""
+    fields = fetch_form(browser, SIGN_IN) | {"username": username, "password": password}
+    status, location, _ = browser.request("POST", SIGN_IN, fields)
+    if status == 302 and not location.startswith(SIGN_IN):
+        staff_page = browser.request("GET", location)[0]
+        return SIGNED_IN if staff_page == 200 else f"redirected, then {staff_page}"
+    return {200: "wrong password", 429: "locked out"}.get(status, f"HTTP {status}")
+
+
+def guess_passwords(site: Site, guesses: int = 50) -> dict[str, Any]:
+    passwords = {TARGET: secrets.token_urlsafe(16), OTHER: secrets.token_urlsafe(16)}
+    set_passwords(site, passwords)
+    guesser = Browser(site.port, GUESSER)
+    answers = [
+        sign_in(guesser, TARGET, f"guess-{n}-{secrets.token_hex(4)}") for n in range(guesses)
+    ]
+    return {
+        "account": TARGET,
+        "guesses": guesses,
+        "wrong_password": answers.count("wrong password"),
+        "locked_out": answers.count("locked out"),
+        "signed_in": answers.count(SIGNED_IN),
+        "right_password_after": sign_in(guesser, TARGET, passwords[TARGET]),
+        "right_password_elsewhere": sign_in(
+            Browser(site.port, TARGET_ELSEWHERE), TARGET, passwords[TARGET]
+        ),
+        "colleague_elsewhere": sign_in(Browser(site.port, COLLEAGUE), OTHER, passwords[OTHER]),
+    }
+
+
+def guess_problems(result: dict[str, Any]) -> list[str]:
+    problems = []
+    if result["signed_in"] or result["right_password_after"] == SIGNED_IN:
+        problems.append("a password guessed after 50 wrong ones signed in")
+    if result["right_password_elsewhere"] == SIGNED_IN:
+        problems.append("the locked account signed in from another address")
+    if not result["locked_out"]:
+        problems.append("50 wrong passwords never locked the account")
+    if result["colleague_elsewhere"] != SIGNED_IN:
+        problems.append(
+            f"another member of staff could not sign in: {result['colleague_elsewhere']}"
+        )
+    return problems
+
+
+def guess_report(result: dict[str, Any]) -> None:
+    print(
+        f"Password guessing: {result['guesses']} wrong passwords for {result['account']} "
+        f"from {GUESSER}"
+    )
+    print(f"  answered 'wrong password': {result['wrong_password']}")
+    print(f"  refused, locked out (429): {result['locked_out']}")
+    print(f"  signed in:                 {result['signed_in']}")
+    print(f"  then the right password from {GUESSER}: {result['right_password_after']}")
+    print(f"  the right password from {TARGET_ELSEWHERE}: {result['right_password_elsewhere']}")
+    print(f"  {OTHER} from {COLLEAGUE} while the lockout lasts: {result['colleague_elsewhere']}")
+
+
 # --- Report ------------------------------------------------------------------------------------
 
 
@@ -396,6 +482,7 @@ def oversized_report(oversized: dict[str, Any]) -> None:
 ATTACKS: list[tuple[str, Any, Any, Any]] = [
     ("flood_share_form", flood_share_form, flood_problems, flood_report),
     ("oversized_post", oversized_post, oversized_problems, oversized_report),
+    ("guess_passwords", guess_passwords, guess_problems, guess_report),
 ]
 
 
@@ -409,10 +496,12 @@ def print_report(result: dict[str, Any], problems: list[str]) -> None:
         print("All checks passed.")
 
 
-def run_attacks(site: Site) -> tuple[dict[str, Any], list[str]]:
+def run_attacks(site: Site, only: list[str]) -> tuple[dict[str, Any], list[str]]:
     result: dict[str, Any] = {}
     problems: list[str] = []
     for name, run, check, _report in ATTACKS:
+        if only and name not in only:
+            continue
         log(f"Attack: {name}")
         result[name] = run(site)
         problems += check(result[name])
@@ -425,6 +514,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--database", default="patientvoice_abuse_bench")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--attack", action="append", choices=[name for name, *_ in ATTACKS], help="only this one"
+    )
     config = parser.parse_args(argv)
     if "bench" not in config.database:
         parser.error("--database must contain 'bench': it is dropped and recreated")
@@ -448,7 +540,7 @@ def main(argv: list[str]) -> int:
             with open(Path(scratch) / "gunicorn.log", "w") as server_log:
                 server = start_site(env, port, config.workers, server_log)
                 try:
-                    result, problems = run_attacks(site)
+                    result, problems = run_attacks(site, config.attack or [])
                 finally:
                     server.terminate()
                     server.wait(timeout=30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -17,7 +18,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp import login as otp_login
 
-from patientvoice.people import accounts, two_factor
+from patientvoice.defences import spend_allowance
+from patientvoice.people import accounts, audit, two_factor
 from patientvoice.people.decorators import signed_in_staff_required, staff_user
 from patientvoice.people.forms import (
     StaffLoginForm,
@@ -27,6 +29,9 @@ from patientvoice.people.forms import (
     TwoFactorCodeForm,
 )
 from patientvoice.people.models import User
+
+logger = logging.getLogger(__name__)
+RESETS_PER_HOUR = 3
 
 # Who passed the password step and still owes a code: kept in the session, never signed in.
 PENDING = "pv_sign_in_pending"
@@ -47,8 +52,9 @@ class StaffLoginView(auth_views.LoginView):
             "backend": user.backend,  # type: ignore[attr-defined]  # set by authenticate()
             "at": int(time.time()),
         }
-        query = urlencode({"next": self.get_redirect_url()})
-        return redirect(f"{reverse('staff:sign_in_code')}?{query}")
+        wanted = self.get_redirect_url()
+        query = f"?{urlencode({'next': wanted})}" if wanted else ""
+        return redirect(f"{reverse('staff:sign_in_code')}{query}")
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         accounts.note_failed_sign_in(self.request, self.request.POST.get("username", ""))
@@ -126,6 +132,21 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "people/email/password_reset_subject.txt"
     success_url = reverse_lazy("staff:password_reset_done")
     extra_email_context = {"days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600)}
+
+    def form_valid(self, form: StaffPasswordResetForm) -> HttpResponse:
+        # A few links an hour per address, and per client, so the form cannot be used to flood
+        # a colleague's inbox. Past that the page reads the same and nothing is sent.
+        email = form.cleaned_data["email"].strip().casefold()
+        client = audit.client_address(self.request) or "unknown"
+        if not (
+            spend_allowance(f"password-reset:{email}", RESETS_PER_HOUR, 3600)
+            and spend_allowance(f"password-reset-from:{client}", RESETS_PER_HOUR * 5, 3600)
+        ):
+            logger.warning(
+                "Password reset not sent: too many asked for %r or from %s", email, client
+            )
+            return redirect(self.success_url)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -103,3 +103,10 @@ def test_a_weak_new_password_is_refused_with_a_reason(world: World) -> None:
     assert "Error: Choose a new password" in refused.content.decode()
     world.alice.refresh_from_db()
     assert world.alice.check_password("password")
+
+
+def test_the_form_cannot_flood_a_colleagues_inbox(world: World) -> None:
+    pages = [ask_for_link(Client(), "alice@example.org") for _ in range(5)]
+
+    assert len(mail.outbox) == 3
+    assert all("Check your email" in page for page in pages)
