@@ -342,6 +342,7 @@ AXES_LOCKOUT_CALLABLE = "patientvoice.people.sign_in_views.locked_out"
 # REMOTE_ADDR only, as the audit log does (patientvoice.people.audit.client_address).
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 AXES_RESET_ON_SUCCESS = False  # a success elsewhere must not wipe an attacker's count
+AXES_VERBOSE = False  # no banner on every command; patientvoice.people.accounts logs failures
 
 # The name authenticator apps show beside the code (django-otp).
 OTP_TOTP_ISSUER = "patientvoice"

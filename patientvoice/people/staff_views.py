@@ -229,7 +229,8 @@ ACTION_NAMES = {
 @staff_member_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     organisations = _require_manager(staff_user(request))
-    form = AuditFilterForm(request.GET or None, actions=sorted(ACTION_NAMES.items()))
+    actions = sorted(ACTION_NAMES.items(), key=lambda item: item[1])
+    form = AuditFilterForm(request.GET or None, actions=actions)
     events = AuditEvent.objects.filter(organisation__in=organisations).select_related(
         "organisation"
     )
