@@ -66,6 +66,8 @@ DATE_FORMATS = (
     "%d/%m/%Y %H:%M",
 )
 EQUALITY_FIELDS = {"age_band", "sex", "ethnicity", "postcode", "imd_quintile", "imd_decile"}
+
+
 @dataclass
 class ParsedRow:
     line: int

@@ -14,7 +14,8 @@ class Migration(migrations.Migration):
             model_name="importbatch",
             name="attempts",
             field=models.PositiveSmallIntegerField(
-                default=0, help_text="Runs since staff last started it; each stop and re-run adds one"
+                default=0,
+                help_text="Runs since staff last started it; each stop and re-run adds one",
             ),
         ),
         migrations.AddField(
@@ -51,7 +52,9 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="importbatch",
             name="file",
-            field=models.FileField(blank=True, upload_to=patientvoice.feedback.models.import_file_name),
+            field=models.FileField(
+                blank=True, upload_to=patientvoice.feedback.models.import_file_name
+            ),
         ),
         migrations.AlterField(
             model_name="importbatch",
