@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -103,6 +104,8 @@ def feedback_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_member_required
 def capture_choose_service(request: HttpRequest) -> HttpResponse:
+    if not rules.organisations_with(staff_user(request), rules.CAPTURE_FEEDBACK):
+        raise PermissionDenied("Your role does not include entering feedback for people")
     services = services_for_capture(staff_user(request)).order_by("organisation__name", "name")
     return render(
         request, "feedback/staff/capture_choose.jinja", {"services": services, "staff_area": True}
