@@ -1,5 +1,6 @@
 """The Jinja2 environment for every page: NHS.UK frontend macros plus Django's URL and static."""
 
+import functools
 import logging
 import weakref
 from typing import Any
@@ -11,7 +12,7 @@ from django.template.backends.jinja2 import Jinja2
 from django.template.backends.jinja2 import Template as Jinja2Template
 from django.templatetags.static import static
 from django.test.signals import template_rendered
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from jinja2.runtime import Macro
@@ -23,7 +24,15 @@ from patientvoice.ui import error_summary_items, nhsuk_field
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    if args or kwargs:
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    # Every page names the same dozen links; what they resolve to changes only with these.
+    return _url_of(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@functools.lru_cache(maxsize=512)
+def _url_of(name: str, script_prefix: str, urlconf: Any) -> str:
+    return reverse(name, urlconf=urlconf)
 
 
 def can(user: Any, permission: str) -> bool:

@@ -360,7 +360,7 @@ FEEDBACK_COUNTING_HOOKS = ["patientvoice.insight.summary.counting_changing"]
 CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL if TASK_BACKEND == "redis" else "database")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {"BACKEND": "patientvoice.cache.RedisCache", "LOCATION": CACHE_URL}
     }
 elif CACHE_URL == "database":
     CACHES = {"default": {"BACKEND": "patientvoice.cache.DatabaseCache", "LOCATION": "pv_cache"}}

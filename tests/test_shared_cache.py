@@ -68,7 +68,7 @@ def test_increments_from_many_connections_at_once_all_count(database_cache: Any)
     "cache",
     [
         DATABASE_CACHE,
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x/0"},
+        {"BACKEND": "patientvoice.cache.RedisCache", "LOCATION": "redis://x/0"},
     ],
 )
 def test_django_ratelimit_accepts_the_caches_the_settings_choose(cache: dict[str, str]) -> None:
@@ -79,3 +79,26 @@ def test_django_ratelimit_accepts_the_caches_the_settings_choose(cache: dict[str
         found = check_caches(None)
 
     assert [m.id for m in found if m.id not in deployment.SILENCED_SYSTEM_CHECKS] == []
+
+
+REDIS_CACHE = {"BACKEND": "patientvoice.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/14"}
+
+
+def test_the_redis_cache_counts_through_one_client_per_server() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_CACHE["LOCATION"], socket_timeout=2).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    with override_settings(CACHES={"default": REDIS_CACHE}):
+        cache = caches["default"]
+        cache.delete("counter")
+
+        assert cache.add("counter", 1, 60)
+        assert cache.incr("counter") == 2
+        assert cache.incr("counter", 3) == 5
+        assert cache.get("counter") == 5
+        clients = {id(cache._cache.get_client(write=True)) for _ in range(3)}  # type: ignore[attr-defined]
+        assert len(clients) == 1
+        cache.delete("counter")
