@@ -110,6 +110,11 @@ class StaffLoginForm(AuthenticationForm):
         "inactive": "This account is not active",
     }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
 
 class TwoFactorCodeForm(forms.Form):
     code = forms.CharField(

@@ -57,7 +57,9 @@ class StaffLoginView(auth_views.LoginView):
         return redirect(f"{reverse('staff:sign_in_code')}{query}")
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        accounts.note_failed_sign_in(self.request, self.request.POST.get("username", ""))
+        username, password = (self.request.POST.get(name, "") for name in ("username", "password"))
+        if username and password:  # a password was checked (a blank form checks nothing)
+            accounts.note_failed_sign_in(self.request, username)
         return super().form_invalid(form)
 
 
@@ -118,8 +120,10 @@ def locked_out(
 ) -> HttpResponse:
     """django-axes' answer once a username or address has too many failed sign-ins. It reads
     the same whether or not the username exists."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "people/locked_out.jinja", {"minutes": minutes}, status=429)
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    page = render(request, "people/locked_out.jinja", {"minutes": seconds // 60}, status=429)
+    page["Retry-After"] = str(seconds)
+    return page
 
 
 # --- Passwords --------------------------------------------------------------------------------

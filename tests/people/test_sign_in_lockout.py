@@ -28,6 +28,7 @@ def test_fifty_wrong_passwords_then_the_right_one_does_not_sign_in(world: World)
     assert answers[:9] == [200] * 9  # the form again, with its error
     assert set(answers[10:]) == {429}
     assert right.status_code == 429
+    assert right["Retry-After"] == "900"
     assert "You cannot sign in at the moment" in right.content.decode()
     assert "_auth_user_id" not in client.session
     assert client.get("/staff/feedback/").status_code == 302
@@ -104,3 +105,11 @@ def test_a_log_line_cannot_be_forged_through_the_username(
         attempt(Client(), "eve\nINFO Successful sign-in for admin", "x")
 
     assert "\nINFO Successful" not in caplog.text
+
+
+def test_a_blank_form_is_not_a_failed_sign_in(db: None) -> None:
+    response = attempt(Client(), "", "")
+
+    page = response.content.decode()
+    assert "Enter your username" in page and "Enter your password" in page
+    assert not AuditEvent.objects.exists()
