@@ -67,19 +67,20 @@ def submit_feedback(data: ExperienceInput) -> tuple[Experience, bool]:
     the first record instead of creating a second one. A submission the defences flagged, or
     nearly repeating a recent one, is stored held back: in no figure until an officer releases it.
     """
-    if data.submission_token:
-        existing = Experience.objects.filter(submission_token=data.submission_token).first()
-        if existing:
-            return existing, False
     for _attempt in range(3):
         try:
             with transaction.atomic():
                 experience, comment_ids = _create_experience(data)
                 # One commit for the records and their tasks (patientvoice/queueing.py).
-                enqueue_on_commit(partial(_enqueue_follow_up, experience.pk, comment_ids))
+                follow_up = partial(
+                    _enqueue_follow_up, experience.pk, comment_ids, experience.contact_id
+                )
+                enqueue_on_commit(follow_up)
         except IntegrityError:
-            # Either two identical requests raced past the check above and the other one won,
-            # or the random reference collided with an existing one: then try a new reference.
+            # The token is unique: a repeat (a double-click, or back and send again, even at the
+            # same moment) finds the first record here, with nothing of its own kept. Looking
+            # first would cost every submission a query for the rare repeat. Otherwise the
+            # random reference collided with an existing one: then try a new reference.
             if data.submission_token:
                 winner = Experience.objects.filter(submission_token=data.submission_token).first()
                 if winner:
@@ -186,12 +187,14 @@ def enqueue_comment_tasks(comment_ids: list[int]) -> None:
         import_string(path).enqueue(comment_ids)
 
 
-def _enqueue_follow_up(experience_id: int, comment_ids: list[int]) -> None:
+def _enqueue_follow_up(experience_id: int, comment_ids: list[int], contact_id: int | None) -> None:
     # Comments are read (for safeguarding signals too) whether or not the record is held back;
-    # the task emailing the person decides for itself whether to send anything.
+    # the task emailing the person decides for itself whether to send anything. Without
+    # contact details there is nobody to write to, and no task.
     from patientvoice.feedback.tasks import confirm_contact_email
 
-    confirm_contact_email.enqueue(experience_id)
+    if contact_id is not None:
+        confirm_contact_email.enqueue(experience_id)
     enqueue_comment_tasks(comment_ids)
 
 
