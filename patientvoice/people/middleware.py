@@ -20,6 +20,12 @@ LAST_ACTIVITY = "pv_last_activity"
 WRITE_EVERY_SECONDS = 60
 
 
+def start_idle_clock(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """On signing in (Django's user_logged_in), so that the clock runs from the start and the
+    first page after signing in need not save the session again."""
+    request.session[LAST_ACTIVITY] = int(time.time())
+
+
 class IdleTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
