@@ -331,11 +331,14 @@ PERMISSIONS_POLICY = (
 # Staff sessions end after this long without a request (patientvoice.people.middleware).
 STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 
-# Sign-in lockout (django-axes), counted per username and per address alike: after
-# AXES_FAILURE_LIMIT failures within AXES_COOLOFF_MINUTES either is refused until that long
-# has passed since the last failure, even with the right password. Attempts are kept in the
-# database (axes' database handler), so every web process sees the same counts.
+# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT failures for one username, or
+# AXES_ADDRESS_FAILURE_LIMIT from one address (many staff share one), within
+# AXES_COOLOFF_MINUTES, that username or address is refused until that long has passed since
+# the last failure, even with the right password. Attempts are kept in the database, so every
+# web process sees the same counts (patientvoice.people.lockout).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
+AXES_HANDLER = "patientvoice.people.lockout.AccountAndAddressHandler"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "patientvoice.people.sign_in_views.locked_out"
