@@ -58,6 +58,18 @@ def test_a_real_month_filters_the_explorer(world: World) -> None:
     assert "Enter a month like 2026-03" not in response.content.decode()
 
 
+def upload_population(world: World, text: str) -> Any:
+    """Charlie, the hospital's organisation admin, uploads counts for the area it serves."""
+    world.hospital.area = world.area
+    world.hospital.save()
+    client = Client()
+    client.force_login(world.charlie)
+    return client.post(
+        "/staff/population/",
+        {"area": world.area.pk, "file": SimpleUploadedFile("census.csv", text.encode())},
+    )
+
+
 @pytest.mark.parametrize(
     ("count", "message"),
     [
@@ -70,16 +82,9 @@ def test_a_real_month_filters_the_explorer(world: World) -> None:
 def test_a_population_count_that_is_not_a_sensible_number_is_a_message(
     world: World, count: str, message: str
 ) -> None:
-    world.hospital.area = world.area
-    world.hospital.save()
-    client = Client()
-    client.force_login(world.charlie)
     text = f"dimension,category,count\nsex,female,500\nsex,male,{count}\n"
 
-    response = client.post(
-        "/staff/population/",
-        {"area": world.area.pk, "file": SimpleUploadedFile("census.csv", text.encode())},
-    )
+    response = upload_population(world, text)
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -88,16 +93,9 @@ def test_a_population_count_that_is_not_a_sensible_number_is_a_message(
 
 
 def test_a_population_file_too_broken_to_read_as_csv_is_a_message(world: World) -> None:
-    world.hospital.area = world.area
-    world.hospital.save()
-    client = Client()
-    client.force_login(world.charlie)
     text = "dimension,category,count\nsex,female," + "9" * 200_000 + "\n"
 
-    response = client.post(
-        "/staff/population/",
-        {"area": world.area.pk, "file": SimpleUploadedFile("census.csv", text.encode())},
-    )
+    response = upload_population(world, text)
 
     assert response.status_code == 200
     assert "the file is not valid CSV" in response.content.decode()
