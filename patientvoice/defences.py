@@ -171,7 +171,11 @@ def screen_post(
     client = _count(request, f"{form}:refuse", limits["client_refuse"], "ip")
     if client > _limit(limits["client_refuse"]):
         return Screening(refuse=True)
-    held = _count(request, f"{form}:hold", limits["client_hold"], "ip")
+    held = client
+    if _seconds(limits["client_hold"]) != _seconds(limits["client_refuse"]):
+        # One counter serves both limits when their windows match (the defaults): one cache
+        # round trip fewer on every post.
+        held = _count(request, f"{form}:hold", limits["client_hold"], "ip")
     reason = ""
     if honeypot:
         reason = HoldReason.HONEYPOT
