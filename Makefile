@@ -61,7 +61,8 @@ $(BIN)/.encoder: requirements/encoder.txt $(BIN)/.installed
 
 # Training only: cross-validation takes minutes and is run on request
 # (`patientvoice evaluate --no-baseline --record` writes the figures beside the model).
-model: $(BIN)/.encoder ## Train the text model when it is missing
+model: $(BIN)/.encoder ## Check the encoder, build its static vectors, train the text model when missing
+	$(PV) encoder_vectors
 	@if [ -f $(MODEL_DIR)/metadata.json ]; then echo "Text model present in $(MODEL_DIR)"; \
 	else $(PV) train; fi
 

@@ -8,6 +8,7 @@ import pytest
 
 from patientvoice.insight.engine import LABELLING_NOT_POSSIBLE, evaluate, format_report
 from patientvoice.insight.engine.data import Example
+from patientvoice.insight.engine.encoder import WEIGHTS_SHA256
 from patientvoice.insight.engine.evaluate import OURS, _score, _truth
 from patientvoice.insight.engine.model import TextModel, train
 from patientvoice.insight.engine.recipe import Recipe
@@ -60,5 +61,14 @@ def test_a_model_reads_sentiment_from_the_words_when_the_rating_is_missing(
 
 def test_the_model_records_how_it_was_made(model: TextModel) -> None:
     assert model.metadata["recipe"] == Recipe().describe()
-    if Recipe().features != "tfidf":
-        assert model.metadata["pretrained_encoder"]["weights_sha256"].startswith("53aa5117")
+    assert "pretrained_encoder" not in model.metadata  # TF-IDF alone uses no pretrained model
+
+
+def test_a_model_on_static_vectors_names_the_encoder_they_came_from() -> None:
+    static = train(training_set=small_training_set(600), recipe=Recipe("static"))
+    assert static.metadata["recipe"]["features"] == "static"
+    provenance = static.metadata["pretrained_encoder"]
+    assert provenance["weights_sha256"] == WEIGHTS_SHA256
+    assert provenance["licence"] == "Apache-2.0"
+    result = static.predict_batch(["The nurses were kind"], ["What was good?"], None)
+    assert result.theme_names(0)
