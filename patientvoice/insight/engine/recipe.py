@@ -9,6 +9,7 @@ import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +23,14 @@ from patientvoice.insight.engine.encoder import (
 )
 from patientvoice.insight.engine.features import Embedder
 from patientvoice.insight.engine.model import TextModel, fit
-from patientvoice.insight.engine.static_vectors import StaticEmbedder, load_or_build_table
+from patientvoice.insight.engine.static_vectors import (
+    ContextualTokens,
+    StaticEmbedder,
+    load_or_build_table,
+)
 from patientvoice.insight.engine.wordpiece import WordPieceTokenizer
 
-FEATURES = ("tfidf", "static", "encoder")
+FEATURES = ("tfidf", "static", "contextual", "encoder")
 # Where the set-up keeps what it derives from the encoder package (the static table, and the
 # full encoder's vectors for the training comments when that mode is evaluated).
 DEFAULT_CACHE_DIR = Path(
@@ -58,9 +63,10 @@ class Recipe:
         )
 
     def embedder(self) -> Embedder | None:
-        if self.features == "static":
+        if self.features in ("static", "contextual"):
             tokenizer = WordPieceTokenizer.from_vocab_file(package_model_dir() / "vocab.txt")
-            return StaticEmbedder(tokenizer, load_or_build_table(self.cache_dir))
+            contextual = _contextual_tokens() if self.features == "contextual" else None
+            return StaticEmbedder(tokenizer, load_or_build_table(self.cache_dir), contextual)
         if self.features == "encoder":
             return EncoderEmbedder(load_encoder(), self.cache_dir)
         if self.features != "tfidf":
@@ -115,6 +121,12 @@ class EncoderEmbedder:
 
     def __getstate__(self) -> dict[str, object]:
         raise TypeError("A model on the full encoder is for evaluation; it is not saved")
+
+
+@cache
+def _contextual_tokens() -> ContextualTokens:
+    """One per process, so the folds of a cross-validation share what the encoder has read."""
+    return ContextualTokens(load_encoder())
 
 
 def _key(text: str) -> str:

@@ -20,7 +20,12 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from patientvoice.insight.engine.encoder import WEIGHTS_SHA256, SentenceEncoder, normalise_rows
+from patientvoice.insight.engine.encoder import (
+    MAX_TOKENS,
+    WEIGHTS_SHA256,
+    SentenceEncoder,
+    normalise_rows,
+)
 from patientvoice.insight.engine.wordpiece import WordPieceTokenizer
 
 # Bump when the way the table is built changes, so an old cached table is not reused.
@@ -68,16 +73,72 @@ def load_or_build_table(cache_dir: Path, encoder: SentenceEncoder | None = None)
     return table
 
 
-class StaticEmbedder:
-    """Comment -> unit-length vector: the SIF-weighted mean of its tokens' static vectors."""
+class ContextualTokens:
+    """Token vectors as the encoder reads them in context: for each token of the training
+    comments, the mean of its last-layer states over its occurrences there ("rude" as it is
+    used in comments, not "rude" alone). Each text's states are kept once read, so the folds of
+    a cross-validation, which fit on different subsets, encode every comment only once."""
 
-    def __init__(self, tokenizer: WordPieceTokenizer, table: np.ndarray):
+    def __init__(self, encoder: SentenceEncoder):
+        self.encoder = encoder
+        self._states: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def table(self, texts: Iterable[str], isolated: np.ndarray) -> np.ndarray:
+        """`isolated` with the rows of every token in `texts` replaced by its mean state in
+        them (centred over those tokens and unit length, as the isolated rows are)."""
+        texts = list(dict.fromkeys(texts))
+        self._read([text for text in texts if text not in self._states])
+        sums = np.zeros(isolated.shape, dtype=np.float64)
+        counts = np.zeros(len(isolated), dtype=np.int64)
+        for text in texts:
+            ids, states = self._states[text]
+            np.add.at(sums, ids, states)
+            np.add.at(counts, ids, 1)
+        seen = counts > 0
+        table = isolated.copy()
+        if seen.any():
+            means = sums[seen] / counts[seen, None]
+            table[seen] = normalise_rows((means - means.mean(axis=0)).astype(np.float32))
+        return table
+
+    def _read(self, texts: Sequence[str]) -> None:
+        tokenizer = self.encoder.tokenizer
+        encoded = [tokenizer.encode(text, MAX_TOKENS) for text in texts]
+        order = np.argsort([len(ids) for ids in encoded], kind="stable")
+        for start in range(0, len(order), 32):
+            rows = order[start : start + 32]
+            states, _ = self.encoder.token_states([encoded[r] for r in rows])
+            for position, r in enumerate(rows):
+                ids = encoded[r]
+                # [CLS] and [SEP] are left out: every comment has them.
+                self._states[texts[r]] = (
+                    np.asarray(ids[1:-1], dtype=np.int64),
+                    states[position, 1 : len(ids) - 1].copy(),
+                )
+
+
+class StaticEmbedder:
+    """Comment -> unit-length vector: the SIF-weighted mean of its tokens' static vectors.
+    With `contextual`, fitting also replaces the rows of the tokens in the training texts by
+    their in-context means (measured better: ADR 0002)."""
+
+    def __init__(
+        self,
+        tokenizer: WordPieceTokenizer,
+        table: np.ndarray,
+        contextual: ContextualTokens | None = None,
+    ):
         self.tokenizer = tokenizer
-        self.table = table.astype(np.float32, copy=False)
+        self.isolated = table.astype(np.float32, copy=False)
+        self.table = self.isolated
+        self.contextual = contextual
         self.token_weights = np.ones(len(table), dtype=np.float32)
 
-    def fit(self, texts: Iterable[str]) -> StaticEmbedder:
-        """Token weights from how often each token occurs in these texts."""
+    def fit(self, texts: Sequence[str]) -> StaticEmbedder:
+        """Token weights from how often each token occurs in these texts (and, with
+        `contextual`, the tokens' vectors as these texts use them)."""
+        if self.contextual is not None:
+            self.table = self.contextual.table(texts, self.isolated)
         counts: Counter[int] = Counter()
         for text in texts:
             counts.update(self.tokenizer.ids_of(text))
@@ -104,6 +165,10 @@ class StaticEmbedder:
 
     def __getstate__(self) -> dict[str, object]:
         # The tokeniser's per-word cache is rebuilt as comments are read; not worth saving.
+        # The encoder's states and the isolated table are for fitting; the model needs only the
+        # fitted table.
         state = dict(self.__dict__)
         state["tokenizer"] = WordPieceTokenizer(self.tokenizer.vocabulary)
+        state["contextual"] = None
+        state["isolated"] = None
         return state

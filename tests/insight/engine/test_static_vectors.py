@@ -11,7 +11,11 @@ import pytest
 from patientvoice.insight.engine.data import load_training_set
 from patientvoice.insight.engine.encoder import load_encoder
 from patientvoice.insight.engine.recipe import DEFAULT_CACHE_DIR
-from patientvoice.insight.engine.static_vectors import StaticEmbedder, load_or_build_table
+from patientvoice.insight.engine.static_vectors import (
+    ContextualTokens,
+    StaticEmbedder,
+    load_or_build_table,
+)
 
 
 @pytest.fixture(scope="module")
@@ -68,4 +72,34 @@ def test_a_saved_embedder_leaves_its_word_cache_behind(embedder: StaticEmbedder)
     assert restored.tokenizer._cache == {}
     assert np.array_equal(
         restored.transform(["the same comment"]), embedder.transform(["the same comment"])
+    )
+
+
+def test_in_context_vectors_come_only_from_the_texts_fitted_on(embedder: StaticEmbedder) -> None:
+    encoder = load_encoder()
+    contextual = ContextualTokens(encoder)
+    isolated = embedder.table
+    table = contextual.table(["the porter was kind"], isolated)
+    porter, kind, bruises = (
+        encoder.tokenizer.word_ids(w)[0] for w in ("porter", "kind", "bruises")
+    )
+    assert not np.allclose(table[porter], isolated[porter])
+    assert np.array_equal(table[bruises], isolated[bruises])  # not in the texts: left alone
+    assert np.linalg.norm(table[kind]) == pytest.approx(1.0, abs=1e-5)
+    # The encoder's states for the sentence, read directly, give the same direction once centred.
+    states, _ = encoder.token_states([encoder.tokenizer.encode("the porter was kind", 256)])
+    inner = states[0, 1:-1]
+    centred = inner - inner.mean(axis=0)
+    expected = centred[1] / np.linalg.norm(centred[1])
+    assert np.allclose(table[porter], expected, atol=1e-4)
+
+
+def test_a_contextual_embedder_is_saved_without_the_encoder(embedder: StaticEmbedder) -> None:
+    fitted = StaticEmbedder(
+        embedder.tokenizer, embedder.table, ContextualTokens(load_encoder())
+    ).fit(["the porter was kind", "the nurse was rude"])
+    restored = pickle.loads(pickle.dumps(fitted))  # noqa: S301 - our own object
+    assert restored.contextual is None and restored.isolated is None
+    assert np.array_equal(
+        restored.transform(["a kind porter"]), fitted.transform(["a kind porter"])
     )
