@@ -362,9 +362,7 @@ FEEDBACK_COUNTING_HOOKS = ["patientvoice.insight.summary.counting_changing"]
 # defaults to REDIS_URL); otherwise a table in the database, made by migrate (feedback 0011).
 CACHE_URL = os.environ.get("CACHE_URL", REDIS_URL if TASK_BACKEND == "redis" else "database")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    CACHES = {
-        "default": {"BACKEND": "patientvoice.cache.RedisCache", "LOCATION": CACHE_URL}
-    }
+    CACHES = {"default": {"BACKEND": "patientvoice.cache.RedisCache", "LOCATION": CACHE_URL}}
 elif CACHE_URL == "database":
     CACHES = {"default": {"BACKEND": "patientvoice.cache.DatabaseCache", "LOCATION": "pv_cache"}}
 else:
