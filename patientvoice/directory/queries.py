@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 import unicodedata
 
 from django.db.models import Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 
 from patientvoice.directory.models import Area, Group, Organisation, Service, postcode_district
 
@@ -69,3 +71,43 @@ def find_services(query: str) -> QuerySet[Service]:
         )
         services = Service.objects.filter(pk__in=services.values("pk"))
     return services.select_related("organisation", "site").order_by("name", "organisation__name")
+
+
+# --- The service a public form is about ------------------------------------------------------
+
+# How long a worker process reuses what it found for a slug. Each public page and post needs
+# the service and its organisation; they change rarely (a service closes, a name is corrected).
+# A change saved in one process clears that process's copies at once; the others see it within
+# this many seconds (an update() that bypasses signals, likewise).
+SHAREABLE_SERVICE_SECONDS = 10.0
+_shareable: dict[str, tuple[float, Service]] = {}
+
+
+def shareable_service(slug: str) -> Service:
+    """The active service with this slug, with its organisation; Service.DoesNotExist if none.
+
+    Found once per worker process every SHAREABLE_SERVICE_SECONDS: the public share form is
+    the busiest page, and the query was a tenth of its cost. A service not found (closed,
+    mistyped) is looked up every time. Callers must not change the instance: it is shared by
+    the requests of the next few seconds.
+    """
+    now = time.monotonic()
+    found = _shareable.get(slug)
+    if found is not None and now - found[0] < SHAREABLE_SERVICE_SECONDS:
+        return found[1]
+    service = Service.objects.select_related("organisation").get(slug=slug, is_active=True)
+    _shareable[slug] = (now, service)
+    return service
+
+
+def _forget_shareable(**_: object) -> None:
+    # Any service or organisation saved or deleted in this process: look again (what changed
+    # may be an inactive flag, a name, or a test's new world reusing a slug under a new id).
+    _shareable.clear()
+
+
+for _model in (Service, Organisation):
+    post_save.connect(_forget_shareable, sender=_model, dispatch_uid=f"shareable:{_model.__name__}")
+    post_delete.connect(
+        _forget_shareable, sender=_model, dispatch_uid=f"shareable-del:{_model.__name__}"
+    )

@@ -10,12 +10,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from patientvoice.defences import screen_post, too_many_requests
 from patientvoice.directory.models import Service
-from patientvoice.directory.queries import find_services
+from patientvoice.directory.queries import find_services, shareable_service
 from patientvoice.feedback import emails
 from patientvoice.feedback.forms import ShareExperienceForm
 from patientvoice.feedback.models import Experience
@@ -57,9 +57,7 @@ def experience_input(
 
 def share(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method != "POST":
-        service = get_object_or_404(
-            Service.objects.select_related("organisation"), slug=slug, is_active=True
-        )
+        service = _shareable(slug)
         return render(
             request, "feedback/share.jinja", {"form": ShareExperienceForm(), "service": service}
         )
@@ -82,10 +80,15 @@ def share(request: HttpRequest, slug: str) -> HttpResponse:
         )
 
 
+def _shareable(slug: str) -> Service:
+    try:
+        return shareable_service(slug)
+    except Service.DoesNotExist:
+        raise Http404("No such service, or it no longer takes feedback") from None
+
+
 def _share_post(request: HttpRequest, slug: str) -> HttpResponse:
-    service = get_object_or_404(
-        Service.objects.select_related("organisation"), slug=slug, is_active=True
-    )
+    service = _shareable(slug)
     form = ShareExperienceForm(request.POST)
     if not form.is_valid():
         return render(request, "feedback/share.jinja", {"form": form, "service": service})

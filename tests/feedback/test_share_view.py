@@ -205,3 +205,25 @@ def test_a_reference_that_collides_is_replaced_and_nothing_is_lost(
     assert sorted(Experience.objects.values_list("reference", flat=True)) == sorted(
         [taken, "PV-NEW2-REF3"]
     )
+
+
+def test_a_service_closed_after_its_form_was_shown_takes_no_more_feedback(
+    client: Client, world: World
+) -> None:
+    assert client.get(URL).status_code == 200  # the service is now remembered for a while
+
+    world.maternity.is_active = False
+    world.maternity.save()
+
+    assert client.get(URL).status_code == 404
+    assert client.post(URL, valid_form()).status_code == 404
+    assert not Experience.objects.exists()
+
+
+def test_a_renamed_organisation_shows_on_the_form_at_once(client: Client, world: World) -> None:
+    client.get(URL)
+
+    world.maternity.organisation.name = "Northdale Teaching Hospitals"
+    world.maternity.organisation.save()
+
+    assert "Northdale Teaching Hospitals" in client.get(URL).content.decode()
