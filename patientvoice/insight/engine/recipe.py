@@ -43,13 +43,15 @@ DEFAULT_CACHE_DIR = Path(
 @dataclass(frozen=True)
 class Recipe:
     """The default is what measured best within the speed target (ADR 0002, 2026-12-03):
-    TF-IDF alone, with sentiment also taught from unrated copies (without the rating 5-class
-    0.607 -> 0.671, 3-class 0.743 -> 0.832; with it +0.006 each). Static vectors added at most
-    +0.005 to any theme figure at a quarter less speed; the full encoder +0.026 macro-F1 but
-    reads tens of comments a second, so it is for evaluation only."""
+    word and character TF-IDF plus the static vectors distilled from the encoder at half
+    weight (every theme figure +0.005 to +0.013; at weight 1 or 2 less or worse), with
+    sentiment also taught from unrated copies (without the rating 5-class 0.607 -> 0.671,
+    3-class 0.743 -> 0.832). The full encoder measured best (+0.026 macro-F1) but reads tens
+    of comments a second, so it is for evaluation only; tokens in context measured no better
+    than tokens read alone once each fold built its own."""
 
-    features: str = "tfidf"
-    embedding_weight: float = 1.0
+    features: str = "static"
+    embedding_weight: float = 0.5
     unrated_copies: bool = True
     cache_dir: Path = DEFAULT_CACHE_DIR
 

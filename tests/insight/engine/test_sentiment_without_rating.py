@@ -59,16 +59,16 @@ def test_a_model_reads_sentiment_from_the_words_when_the_rating_is_missing(
     assert result.sentiment[1] >= 4
 
 
-def test_the_model_records_how_it_was_made(model: TextModel) -> None:
+def test_the_model_records_how_it_was_made_and_the_encoder_it_used(model: TextModel) -> None:
     assert model.metadata["recipe"] == Recipe().describe()
-    assert "pretrained_encoder" not in model.metadata  # TF-IDF alone uses no pretrained model
-
-
-def test_a_model_on_static_vectors_names_the_encoder_they_came_from() -> None:
-    static = train(training_set=small_training_set(600), recipe=Recipe("static"))
-    assert static.metadata["recipe"]["features"] == "static"
-    provenance = static.metadata["pretrained_encoder"]
+    provenance = model.metadata["pretrained_encoder"]
     assert provenance["weights_sha256"] == WEIGHTS_SHA256
     assert provenance["licence"] == "Apache-2.0"
-    result = static.predict_batch(["The nurses were kind"], ["What was good?"], None)
+
+
+def test_a_model_on_tfidf_alone_names_no_pretrained_model() -> None:
+    plain = train(training_set=small_training_set(600), recipe=Recipe("tfidf"))
+    assert plain.metadata["recipe"]["features"] == "tfidf"
+    assert "pretrained_encoder" not in plain.metadata
+    result = plain.predict_batch(["The nurses were kind"], ["What was good?"], None)
     assert result.theme_names(0)
