@@ -14,8 +14,9 @@ from django.templatetags.static import static
 from django.test.signals import template_rendered
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
-from jinja2.runtime import Macro
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, Template
+from jinja2.environment import TemplateModule
+from jinja2.runtime import Context, Macro
 from markupsafe import Markup
 
 from patientvoice.directory.identity import site_operator
@@ -158,12 +159,38 @@ def _blank_is_shared(form: forms.BaseForm) -> bool:
     )
 
 
+class ImportingTemplate(Template):
+    """A Jinja template that answers `{% from ... import ... %}` from its module at once.
+
+    Jinja gives an importing template the cached module of the imported one unless the
+    importer's context has globals the imported template lacks; finding that out subtracts a
+    chain of dictionaries' keys on every import (a dozen per page). Here the names of this
+    template's globals are read once: the module is reused when the context has no other
+    globals (always, for our pages, whose globals are the environment's); otherwise Jinja
+    decides as it does.
+    """
+
+    _global_names: frozenset[str] | None = None
+
+    def _get_default_module(self, ctx: Context | None = None) -> TemplateModule:
+        if ctx is not None:
+            names = self._global_names
+            if names is None:
+                names = self._global_names = frozenset(self.globals)
+            if not ctx.globals_keys <= names:
+                return super()._get_default_module(ctx)
+        if self._module is None:
+            self._module = self.make_module()
+        return self._module
+
+
 def environment(**options: Any) -> Environment:
     # The NHS.UK macros rely on chained look-ups of optional parameters (params.hint.text).
     options["undefined"] = ChainableUndefined
     options["loader"] = ChoiceLoader([options.pop("loader"), PackageLoader("nhsuk_frontend_jinja")])
     options.setdefault("extensions", []).append("jinja2.ext.do")
     env = Environment(**options)  # noqa: S701 (Django's backend sets autoescape)
+    env.template_class = ImportingTemplate
     env.globals.update(
         {
             "url": url,
