@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import pickle
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
@@ -84,3 +85,28 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def count_and_read(
+        self, counters: Sequence[tuple[str, int]], reads: Sequence[str] = ()
+    ) -> tuple[list[int], list[Any]]:
+        """Add one to each counter and read each key of `reads`, in one round trip.
+
+        A counter is (key, seconds): a new one starts at 1 and expires after `seconds`, as
+        `add(key, 1, seconds)` would; an existing one keeps its expiry, as `incr` does. Django's
+        add-then-incr takes three round trips for a counter that exists (SET NX, EXISTS,
+        INCR). The counts are read as `get` reads an integer, so either way of counting sees
+        the other's. Returns (the counts, the values read or None).
+        """
+        keys = [(self.make_and_validate_key(key), seconds) for key, seconds in counters]
+        client = self._cache.get_client(write=True)  # type: ignore[attr-defined]
+        with client.pipeline(transaction=True) as pipe:
+            for key, seconds in keys:
+                pipe.incr(key)
+                pipe.expire(key, seconds, nx=True)
+            for key in reads:
+                pipe.get(self.make_and_validate_key(key))
+            results = pipe.execute()
+        counts = [int(n) for n in results[0 : 2 * len(keys) : 2]]
+        loads = self._cache._serializer.loads  # type: ignore[attr-defined]
+        values = [None if raw is None else loads(raw) for raw in results[2 * len(keys) :]]
+        return counts, values

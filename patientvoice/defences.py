@@ -38,7 +38,10 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django_ratelimit import core as ratelimit_core
 from django_ratelimit.core import get_usage
+
+from patientvoice.cache import RedisCache
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +135,31 @@ def _count(request: HttpRequest, group: str, rate: str, key: str | Callable[...,
     return 0 if usage is None else int(usage["count"])
 
 
+def _count_client(request: HttpRequest, form: str, rate: str) -> tuple[int, bool | None]:
+    """`_count(request, f"{form}:refuse", rate, "ip")`, and whether the address is marked as
+    sending automated posts (None: not read yet, read it when needed).
+
+    On Redis (the production profile) both take one round trip instead of four: the counter is
+    django-ratelimit's own, under the key it would use.
+    """
+    cache = _counters()
+    if not isinstance(cache, RedisCache) or not getattr(settings, "RATELIMIT_ENABLE", True):
+        return _count(request, f"{form}:refuse", rate, "ip"), None
+    group = f"{form}:refuse"
+    try:
+        value = ratelimit_core._SIMPLE_KEYS["ip"](request)
+        seconds = ratelimit_core._split_rate(rate)[1]
+        window = ratelimit_core._get_window(value, seconds)
+        key = ratelimit_core._make_cache_key(group, window, rate, value, ratelimit_core.ALL)
+        counts, (marked,) = cache.count_and_read(
+            [(key, seconds + ratelimit_core.EXPIRATION_FUDGE)], [_suspect_key(request, form)]
+        )
+    except Exception:  # a cache server that is down: count nothing, as _count does
+        logger.exception("Rate-limit counter unavailable; counting nothing for %s", group)
+        return 0, False
+    return counts[0], bool(marked)
+
+
 def _counters() -> BaseCache:
     """The cache django-ratelimit counts in; our own counters live beside its."""
     return caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
@@ -168,7 +196,7 @@ def screen_post(
     posts about the same service into review.
     """
     limits = settings.PATIENTVOICE_RATELIMIT
-    client = _count(request, f"{form}:refuse", limits["client_refuse"], "ip")
+    client, suspect = _count_client(request, form, limits["client_refuse"])
     if client > _limit(limits["client_refuse"]):
         return Screening(refuse=True)
     held = client
@@ -183,7 +211,9 @@ def screen_post(
         reason = HoldReason.NO_FORM
     elif time.time() - token.rendered_at < settings.PATIENTVOICE_FORM_MIN_SECONDS:
         reason = HoldReason.TOO_FAST
-    elif held > _limit(limits["client_hold"]) or _is_suspect(request, form):
+    elif held > _limit(limits["client_hold"]) or (
+        _is_suspect(request, form) if suspect is None else suspect
+    ):
         reason = HoldReason.BUSY_CLIENT
     elif scope:
         busy = _count(request, f"{form}:scope", limits["scope_hold"], lambda _g, _r: scope)
