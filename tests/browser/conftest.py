@@ -8,6 +8,8 @@ it, so a machine without it never reports a browser journey as passed.
 from __future__ import annotations
 
 import textwrap
+import urllib.error
+import urllib.request
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -126,17 +128,31 @@ class PageLog:
 _logs: weakref.WeakKeyDictionary[Page, PageLog] = weakref.WeakKeyDictionary()
 
 
+@pytest.fixture(scope="session")
+def warm_live_server(live_server: Any) -> Any:
+    """The live server after one request has loaded the URL configuration and the statistics
+    libraries it imports, which takes several seconds on a busy machine: without this the first
+    journey's first page would spend its whole timeout waiting for imports, not for our page."""
+    try:
+        # Any address loads the URL configuration; one that matches nothing touches no data.
+        urllib.request.urlopen(live_server.url + "/warm-up/", timeout=120)  # noqa: S310
+    except urllib.error.HTTPError as not_found:
+        assert not_found.code == 404
+    return live_server
+
+
 @pytest.fixture
 def page(
     request: pytest.FixtureRequest,
     browser: Browser,
-    live_server: Any,
+    warm_live_server: Any,
     javascript: bool,
     axe_source: str,
     quiet_tasks: None,
 ) -> Iterator[Page]:
     """A fresh tab on the live server that fails the test for any page axe was not run on, any
     script error and any asset that did not load."""
+    live_server = warm_live_server
     context = browser.new_context(
         base_url=live_server.url, java_script_enabled=javascript, locale="en-GB"
     )
