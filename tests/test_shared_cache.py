@@ -104,27 +104,35 @@ def test_the_redis_cache_counts_through_one_client_per_server() -> None:
         cache.delete("counter")
 
 
-def test_on_redis_the_share_form_counts_a_post_once_where_django_ratelimit_reads_it(
-    client: Any, world: Any, settings: Any
-) -> None:
+@pytest.fixture
+def redis_counters(settings: Any) -> Any:
+    """The rate limits count in Redis (database 14), empty before and after."""
     import redis
-    from django.test import RequestFactory
-    from django_ratelimit.core import get_usage
-
-    from patientvoice.feedback.models import Experience
-    from tests.feedback.test_share_view import URL, valid_form
 
     try:
         redis.Redis.from_url(REDIS_CACHE["LOCATION"], socket_timeout=2).ping()
     except redis.RedisError:
         pytest.skip("no Redis on 127.0.0.1:6379")
     settings.CACHES = {"default": REDIS_CACHE}
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
+def test_on_redis_the_share_form_counts_a_post_once_where_django_ratelimit_reads_it(
+    client: Any, world: Any, settings: Any, redis_counters: None
+) -> None:
+    from django.test import RequestFactory
+    from django_ratelimit.core import get_usage
+
+    from patientvoice.feedback.models import Experience
+    from tests.feedback.test_share_view import URL, valid_form
+
     settings.PATIENTVOICE_RATELIMIT = {
         "client_hold": "3/10m",
         "client_refuse": "4/10m",
         "scope_hold": "100/h",
     }
-    caches["default"].clear()
     address = "198.51.100.7"
 
     statuses = [
@@ -142,23 +150,14 @@ def test_on_redis_the_share_form_counts_a_post_once_where_django_ratelimit_reads
     request = RequestFactory().post(URL, REMOTE_ADDR=address)
     usage = get_usage(request, group="share:refuse", key="ip", rate="4/10m")
     assert usage is not None and usage["count"] == 5
-    caches["default"].clear()
 
 
 def test_on_redis_an_address_that_filled_the_honeypot_has_its_next_posts_held_back(
-    client: Any, world: Any, settings: Any
+    client: Any, world: Any, redis_counters: None
 ) -> None:
-    import redis
-
     from patientvoice.feedback.models import Experience
     from tests.feedback.test_share_view import URL, valid_form
 
-    try:
-        redis.Redis.from_url(REDIS_CACHE["LOCATION"], socket_timeout=2).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    settings.CACHES = {"default": REDIS_CACHE}
-    caches["default"].clear()
     address = "198.51.100.8"
 
     client.post(URL, valid_form(website="https://spam.example"), REMOTE_ADDR=address)
@@ -168,4 +167,3 @@ def test_on_redis_an_address_that_filled_the_honeypot_has_its_next_posts_held_ba
         "honeypot",
         "busy_client",
     ]
-    caches["default"].clear()
