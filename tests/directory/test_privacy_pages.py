@@ -103,3 +103,11 @@ def test_the_get_involved_thank_you_page_says_how_to_reach_the_operator(
 
     assert "Contact Healthwatch Northdale at 0113 496 0999." in page
     assert "the organisation that runs this site" not in page
+
+
+def test_the_privacy_notice_says_a_scrambled_code_of_the_address_is_kept(
+    client: Client, world: World
+) -> None:
+    html = client.get("/privacy/").content.decode()
+
+    assert "scrambled code made from your device" in html
