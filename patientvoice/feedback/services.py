@@ -292,6 +292,9 @@ def publish_comment(comment: Comment, text: str, user: User) -> Publication:
     """Publish a redacted text of a comment whose author agreed to publication."""
     if not comment.experience.may_publish:
         raise ValidationError("The person did not agree to this comment being published")
+    if comment.experience.status != Experience.Status.COUNTED:
+        # Held back or rejected: it may be a bot's text, and it is in no figure yet.
+        raise ValidationError("Release this submission from held-back review before publishing it")
     if not text.strip():
         raise ValidationError("Enter the text to publish")
     publication, _ = Publication.objects.update_or_create(

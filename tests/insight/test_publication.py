@@ -38,6 +38,16 @@ def test_a_comment_without_agreement_to_publish_cannot_be_published(world: World
     assert Publication.objects.count() == 0
 
 
+def test_a_held_back_comment_cannot_be_published_until_it_is_released(world: World) -> None:
+    comment = make_experience(
+        world.maternity, may_publish=True, held_back_reason="busy_client", source_key="abc"
+    ).comments.get()
+
+    officer(world).post(f"/staff/comments/{comment.pk}/publish/", {"text": "Anything"})
+
+    assert not Publication.objects.filter(comment=comment).exists()
+
+
 def test_withdrawing_takes_it_off_the_page_and_keeps_the_record(world: World) -> None:
     comment = make_experience(world.maternity, may_publish=True).comments.get()
     client = officer(world)
