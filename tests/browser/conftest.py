@@ -8,8 +8,6 @@ it, so a machine without it never reports a browser journey as passed.
 from __future__ import annotations
 
 import textwrap
-import urllib.error
-import urllib.request
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.urls import get_resolver
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -130,14 +129,11 @@ _logs: weakref.WeakKeyDictionary[Page, PageLog] = weakref.WeakKeyDictionary()
 
 @pytest.fixture(scope="session")
 def warm_live_server(live_server: Any) -> Any:
-    """The live server after one request has loaded the URL configuration and the statistics
-    libraries it imports, which takes several seconds on a busy machine: without this the first
-    journey's first page would spend its whole timeout waiting for imports, not for our page."""
-    try:
-        # Any address loads the URL configuration; one that matches nothing touches no data.
-        urllib.request.urlopen(live_server.url + "/warm-up/", timeout=120)  # noqa: S310
-    except urllib.error.HTTPError as not_found:
-        assert not_found.code == 404
+    """The live server, with the URL configuration and the statistics libraries its views
+    import already loaded in this process (the server thread shares it). Loading them takes
+    several seconds on a busy machine: without this the first journey's first page would spend
+    its whole timeout waiting for imports, not for our page."""
+    get_resolver().url_patterns  # noqa: B018 (imports every view module)
     return live_server
 
 
