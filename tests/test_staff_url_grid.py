@@ -167,7 +167,7 @@ def objects(world: World, settings: Any) -> Objects:
         world.maternity, may_contact=True, contact_name="Sam Jones", contact_email="sam@example.org"
     )
     held_back = make_experience(
-        world.maternity, held_back_reason="busy_client", source_key=uuid.uuid4().hex
+        world.maternity, held_back_reason="busy_client", source_key=uuid.uuid4().hex[:16]
     )
     comment = experience.comments.get()
     concern = Concern.objects.create(
