@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import re
 import secrets
 import socket
@@ -48,7 +47,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import psycopg
-from benchkit import SetupError, finish, loopback_url, recreate_database
+from benchkit import SetupError, finish, loopback_url, production_env, recreate_database
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -130,21 +129,6 @@ def reference_of(location: str) -> str | None:
 
 
 # --- The production profile --------------------------------------------------------------------
-
-
-def production_env(database_url: str, static_root: Path, port: int) -> dict[str, str]:
-    return os.environ | {
-        "DJANGO_SETTINGS_MODULE": "patientvoice.settings",
-        "DATABASE_URL": database_url,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_COOKIES": "false",
-        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback, no proxy in front
-        "TASK_BACKEND": "database",
-        "STATIC_ROOT": str(static_root),
-        "BASE_URL": f"http://127.0.0.1:{port}",
-    }
 
 
 def manage(env: dict[str, str], *args: str) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import secrets
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
@@ -59,3 +62,21 @@ def finish(
     else:
         print_report(result, problems)
     return 1 if problems else 0
+
+
+def production_env(database_url: str, static_root: Path, port: int) -> dict[str, str]:
+    """The production profile's environment for a server on loopback: DEBUG off, a fresh secret,
+    plain HTTP (no proxy in front), and a static root of the bench's own, so the manifest storage
+    never writes into the shared var/static."""
+    return os.environ | {
+        "DJANGO_SETTINGS_MODULE": "patientvoice.settings",
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_COOKIES": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "TASK_BACKEND": "database",
+        "STATIC_ROOT": str(static_root),
+        "BASE_URL": f"http://127.0.0.1:{port}",
+    }

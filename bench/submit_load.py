@@ -44,7 +44,6 @@ import http.client
 import json
 import os
 import random
-import secrets
 import socket
 import subprocess
 import sys
@@ -61,7 +60,15 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import psycopg
-from benchkit import LOOPBACK, SetupError, finish, latency_summary, loopback_url, recreate_database
+from benchkit import (
+    LOOPBACK,
+    SetupError,
+    finish,
+    latency_summary,
+    loopback_url,
+    recreate_database,
+)
+from benchkit import production_env as base_production_env
 from limit_site.urls import CREATE_TABLE as LIMIT_TABLE_SQL
 from limit_site.urls import TABLE as LIMIT_TABLE
 
@@ -432,22 +439,12 @@ def production_env(
     config: argparse.Namespace, database_url: str, static_root: Path, port: int
 ) -> dict[str, str]:
     return (
-        os.environ
+        base_production_env(database_url, static_root, port)
         | RAISED_RATE_LIMITS
         | {
             "DJANGO_SETTINGS_MODULE": config.settings,
             # The rate-limit counters: Redis, as in production, unless --cache database.
             "CACHE_URL": config.cache,
-            "DATABASE_URL": database_url,
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_COOKIES": "false",
-            "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback, no proxy in front
-            "TASK_BACKEND": "database",
-            # Our own static root: the manifest storage must not write into the shared var/static.
-            "STATIC_ROOT": str(static_root),
-            "BASE_URL": f"http://127.0.0.1:{port}",
             # The repository this script belongs to, not whatever is installed.
             "PYTHONPATH": str(REPO),
         }
