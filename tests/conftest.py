@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from patientvoice.directory.models import Area, Group, Organisation, PostcodeDistrict, Service
 from patientvoice.feedback.models import Experience
@@ -47,6 +48,14 @@ def make_user(username: str, memberships: list[tuple[Organisation, str]] = ()) -
     for organisation, role in memberships:
         Membership.objects.create(user=user, organisation=organisation, role=role)
     return user
+
+
+def client_for(world: World, persona: str) -> Client:
+    """A client signed in as the named persona, or a visitor for "anonymous"."""
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(getattr(world, persona))
+    return client
 
 
 def make_experience(service: Service, **overrides: object) -> Experience:

@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
-from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -31,7 +30,7 @@ from django.utils.http import urlsafe_base64_encode
 from patientvoice.feedback.models import ImportBatch, ImportSource
 from patientvoice.insight.models import Concern
 from patientvoice.people.models import ConsentRecord, Membership, Person
-from tests.conftest import World, make_experience
+from tests.conftest import World, client_for, make_experience
 
 PERSONAS = ["anonymous", "alice", "bob", "charlie", "dana", "erin"]
 HOSPITAL_STAFF = {"alice", "bob", "charlie"}
@@ -199,13 +198,6 @@ def objects(world: World, settings: Any) -> Objects:
         reset_uid=urlsafe_base64_encode(force_bytes(world.alice.pk)),
         reset_token=default_token_generator.make_token(world.alice),
     )
-
-
-def client_for(world: World, persona: str) -> Client:
-    client = Client()
-    if persona != "anonymous":
-        client.force_login(getattr(world, persona))
-    return client
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

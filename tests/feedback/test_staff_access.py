@@ -5,21 +5,13 @@ Dana is an officer at Oak Lane Surgery; Erin has an account but no role.
 """
 
 import pytest
-from django.test import Client
 
 from patientvoice.people.models import EqualityMonitoring, Person
-from tests.conftest import World, make_experience
+from tests.conftest import World, client_for, make_experience
 
 SEES_HOSPITAL = {"alice", "bob", "charlie"}
 SEES_PRACTICE = {"dana"}
 PERSONAS = ["anonymous", "alice", "bob", "charlie", "dana", "erin"]
-
-
-def client_for(world: World, persona: str) -> Client:
-    client = Client()
-    if persona != "anonymous":
-        client.force_login(getattr(world, persona))
-    return client
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

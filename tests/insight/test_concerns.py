@@ -5,13 +5,12 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from patientvoice.insight.models import Concern
 from patientvoice.insight.review import close_concern, pick_up_concern
-from tests.conftest import World, make_experience
+from tests.conftest import World, client_for, make_experience
 
 
 def concern_on(service, kind="safeguarding", severity=1, age_minutes=0) -> Concern:  # type: ignore[no-untyped-def]
@@ -23,13 +22,6 @@ def concern_on(service, kind="safeguarding", severity=1, age_minutes=0) -> Conce
         created_at=timezone.now() - datetime.timedelta(minutes=age_minutes)
     )
     return concern
-
-
-def client_for(world: World, persona: str) -> Client:
-    client = Client()
-    if persona != "anonymous":
-        client.force_login(getattr(world, persona))
-    return client
 
 
 @pytest.mark.parametrize(
