@@ -204,7 +204,13 @@ class Concern(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="concerns")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     severity = models.PositiveSmallIntegerField(help_text="1 is most severe")
+    # The kind of concern, e.g. "financial_abuse" or "self_harm" (the safeguarding detector's
+    # categories); blank for concerns raised before categories existed.
+    category = models.CharField(max_length=40, blank=True)
     evidence = models.TextField(blank=True)
+    # Every sentence that raised this concern: [{"sentence", "category", "score", "words"}],
+    # most severe first. `evidence` is the first of them.
+    findings = models.JSONField(default=list, blank=True)
     detected_by = models.ForeignKey(
         ModelVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
