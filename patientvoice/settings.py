@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "patientvoice.people",
     "patientvoice.feedback",
     "patientvoice.insight",
+    "patientvoice.influence",
     "patientvoice.scheduling",
 ]
 
@@ -226,6 +227,9 @@ PATIENTVOICE_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("patientvoice.feedback.tasks.delete_import_files", 3600),
     # Contact details past their organisation's retention period (patientvoice.feedback.retention).
     ("patientvoice.feedback.retention.apply_retention", 86400),
+    # Reports' responses: reminders before the due date, escalation once overdue (influence.tasks).
+    ("patientvoice.influence.tasks.send_response_reminders", 3600),
+    ("patientvoice.influence.tasks.escalate_overdue_responses", 3600),
 ]
 # An import whose run has shown no progress for this long has lost its worker and is run again.
 IMPORT_STUCK_MINUTES = env_int("IMPORT_STUCK_MINUTES", 30, minimum=1)

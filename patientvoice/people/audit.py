@@ -34,6 +34,13 @@ SIGN_IN_FAILED = "sign_in_failed"
 TWO_FACTOR_CHANGED = "two_factor_changed"
 PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an action name, not a password)
 ORGANISATION_DETAILS_CHANGED = "organisation_details_changed"
+REPORT_SIGNED_OFF = "report_signed_off"
+REPORT_ISSUED = "report_issued"
+REPORT_CORRECTED = "report_corrected"
+REPORT_PUBLISHED = "report_published"
+RESPONSE_RECORDED = "response_recorded"
+RESPONSE_REMINDER_SENT = "response_reminder_sent"
+RESPONSE_ESCALATED = "response_escalated"
 
 
 def record_audit(

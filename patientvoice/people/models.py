@@ -22,6 +22,8 @@ class Role(models.TextChoices):
     OFFICER = "officer", "Engagement or patient-experience officer"
     ANALYST = "analyst", "Analyst"
     ORG_ADMIN = "org_admin", "Organisation admin"
+    # Answers the recommendations that other organisations' reports address to this one.
+    RESPONDER = "responder", "Responder to reports"
 
 
 class Membership(models.Model):

@@ -30,6 +30,13 @@ MANAGE_STAFF = "manage_staff"
 # Find a person, export what is held about them, record a withdrawal of consent, erase them:
 # decisions an organisation's information-governance lead takes, so its admins only.
 MANAGE_PRIVACY_REQUESTS = "manage_privacy_requests"
+# Reports to providers and commissioners (patientvoice.influence): drafting one, signing off a
+# colleague's, recording a response that came by letter or email, and answering as the
+# organisation a recommendation is addressed to.
+WRITE_REPORTS = "write_reports"
+SIGN_OFF_REPORTS = "sign_off_reports"
+RECORD_RESPONSES = "record_responses"
+RESPOND_TO_REPORTS = "respond_to_reports"
 
 # Officers follow up with people, so see contact details and work the safeguarding and
 # complaints queue; analysts study who is speaking, so see equality answers, and correct the text
@@ -46,10 +53,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             VIEW_MODEL_VERSIONS,
             PUBLISH_COMMENTS,
             REVIEW_HELD_BACK,
+            WRITE_REPORTS,
+            SIGN_OFF_REPORTS,
+            RECORD_RESPONSES,
         }
     ),
     Role.ANALYST: frozenset(
-        {VIEW_FEEDBACK, VIEW_EQUALITY, REVIEW_CLASSIFICATION, VIEW_MODEL_VERSIONS, IMPORT_FEEDBACK}
+        {
+            VIEW_FEEDBACK,
+            VIEW_EQUALITY,
+            REVIEW_CLASSIFICATION,
+            VIEW_MODEL_VERSIONS,
+            IMPORT_FEEDBACK,
+            WRITE_REPORTS,
+        }
     ),
     Role.ORG_ADMIN: frozenset(
         {
@@ -64,8 +81,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             REVIEW_HELD_BACK,
             MANAGE_STAFF,
             MANAGE_PRIVACY_REQUESTS,
+            WRITE_REPORTS,
+            SIGN_OFF_REPORTS,
+            RECORD_RESPONSES,
         }
     ),
+    # A provider's or commissioner's lead for answering reports (a chief nurse, a head of
+    # patient experience): reads their own organisation's feedback, answers recommendations
+    # addressed to it, and sees neither contact details nor equality answers.
+    Role.RESPONDER: frozenset({VIEW_FEEDBACK, RESPOND_TO_REPORTS}),
 }
 
 # Where an organisation requires two-factor sign-in, it applies to the roles that can see who a

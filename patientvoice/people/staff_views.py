@@ -223,6 +223,13 @@ ACTION_NAMES = {
     audit.TWO_FACTOR_CHANGED: "Changed two-factor sign-in",
     audit.PASSWORD_CHANGED: "Changed a password",
     audit.ORGANISATION_DETAILS_CHANGED: "Changed the organisation's privacy details",
+    audit.REPORT_SIGNED_OFF: "Signed off a report",
+    audit.REPORT_ISSUED: "Issued a report",
+    audit.REPORT_CORRECTED: "Started a corrected version of a report",
+    audit.REPORT_PUBLISHED: "Published a report",
+    audit.RESPONSE_RECORDED: "Recorded a response to a recommendation",
+    audit.RESPONSE_REMINDER_SENT: "Reminded an organisation that responses are due",
+    audit.RESPONSE_ESCALATED: "Escalated an overdue response",
 }
 
 
