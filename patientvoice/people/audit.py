@@ -41,6 +41,7 @@ REPORT_PUBLISHED = "report_published"
 RESPONSE_RECORDED = "response_recorded"
 RESPONSE_REMINDER_SENT = "response_reminder_sent"
 RESPONSE_ESCALATED = "response_escalated"
+CONCERN_DECIDED = "concern_decided"
 
 
 def record_audit(

@@ -230,6 +230,7 @@ ACTION_NAMES = {
     audit.RESPONSE_RECORDED: "Recorded a response to a recommendation",
     audit.RESPONSE_REMINDER_SENT: "Reminded an organisation that responses are due",
     audit.RESPONSE_ESCALATED: "Escalated an overdue response",
+    audit.CONCERN_DECIDED: "Confirmed, dismissed or regraded a concern",
 }
 
 
