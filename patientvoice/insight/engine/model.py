@@ -36,6 +36,7 @@ from patientvoice.insight.engine.data import (
 from patientvoice.insight.engine.encoder import ENCODER_PROVENANCE
 from patientvoice.insight.engine.features import CommentFeatures, Embedder
 from patientvoice.insight.engine.framework_examples import framework_examples
+from patientvoice.insight.engine.safeguarding import load_detector, save_detector
 from patientvoice.insight.engine.text import is_non_answer, normalise
 
 if TYPE_CHECKING:
@@ -393,8 +394,12 @@ def save_model(model: TextModel, directory: Path) -> Path:
     """Write the model and its metadata.json. The metadata is written last, and both by
     rename, so a reader that sees a new metadata.json also sees the model it describes."""
     directory.mkdir(parents=True, exist_ok=True)
+    # The safeguarding detector, when attached, is its own file (engine/safeguarding.py).
+    detector = getattr(model, "safeguarding", None)
+    if detector is not None:
+        save_detector(detector, directory)
     temporary = directory / (MODEL_FILE + ".tmp")
-    joblib.dump(model, temporary, compress=3)
+    joblib.dump(replace(model), temporary, compress=3)  # replace(): the fields only
     temporary.replace(directory / MODEL_FILE)
     meta_temporary = directory / (METADATA_FILE + ".tmp")
     meta_temporary.write_text(json.dumps(model.metadata, indent=2, ensure_ascii=False) + "\n")
@@ -416,4 +421,5 @@ def load_model(directory: Path) -> TextModel:
     metadata_path = directory / METADATA_FILE
     if metadata_path.exists():
         model.metadata = json.loads(metadata_path.read_text())
+    model.safeguarding = load_detector(directory)  # type: ignore[attr-defined]
     return model
