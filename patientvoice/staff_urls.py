@@ -3,6 +3,7 @@
 from django.urls import path
 
 from patientvoice.feedback import import_views, privacy_views, review_views, staff_views
+from patientvoice.influence import views as influence_views
 from patientvoice.insight import dashboard_views
 from patientvoice.insight import views as insight_views
 from patientvoice.people import sign_in_views
@@ -92,5 +93,46 @@ urlpatterns = [
         "privacy/organisations/<int:organisation_id>/",
         privacy_views.organisation_details,
         name="privacy_organisation",
+    ),
+    path("reports/", influence_views.report_list, name="report_list"),
+    path("reports/new/", influence_views.report_new, name="report_new"),
+    path("reports/<int:report_id>/", influence_views.report_detail, name="report_detail"),
+    path("reports/<int:report_id>/edit/", influence_views.report_edit, name="report_edit"),
+    path("reports/<int:report_id>/report.pdf", influence_views.report_pdf, name="report_pdf"),
+    path(
+        "reports/<int:report_id>/findings/new/",
+        influence_views.finding_new,
+        name="finding_new",
+    ),
+    path(
+        "reports/findings/<int:finding_id>/evidence/<str:kind>/",
+        influence_views.evidence_new,
+        name="evidence_new",
+    ),
+    path(
+        "reports/evidence/<int:evidence_id>/remove/",
+        influence_views.evidence_remove,
+        name="evidence_remove",
+    ),
+    path(
+        "reports/<int:report_id>/recommendations/new/",
+        influence_views.recommendation_new,
+        name="recommendation_new",
+    ),
+    path("reports/<int:report_id>/contacts/new/", influence_views.contact_new, name="contact_new"),
+    path(
+        "reports/<int:report_id>/sign-off/", influence_views.report_sign_off, name="report_sign_off"
+    ),
+    path("reports/<int:report_id>/issue/", influence_views.report_issue, name="report_issue"),
+    path(
+        "reports/<int:report_id>/publish/", influence_views.report_publish, name="report_publish"
+    ),
+    path(
+        "reports/<int:report_id>/correct/", influence_views.report_correct, name="report_correct"
+    ),
+    path(
+        "reports/recommendations/<int:recommendation_id>/respond/",
+        influence_views.response_new,
+        name="response_new",
     ),
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("services/", include("patientvoice.insight.public_urls")),
     path("share/", include("patientvoice.feedback.urls")),
     path("get-involved/", include("patientvoice.people.urls")),
+    path("reports/", include("patientvoice.influence.urls")),
     path("staff/", include("patientvoice.staff_urls")),
     path("platform-admin/", admin.site.urls),
 ]

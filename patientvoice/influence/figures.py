@@ -130,7 +130,7 @@ def compute_figure(evidence: Evidence, report: Report) -> Figure:
         figure["monthly"] = [
             {
                 "month": f"{m:%b %Y}",
-                "responses": _shown(_counts(rows.get(m)).total),
+                "n": _shown(_counts(rows.get(m)).total),
                 "value": (_positive(_counts(rows.get(m))) or {}).get("percent"),
             }
             for m in months
@@ -178,7 +178,7 @@ def _theme_figure(theme: Theme, ids: list[int], months: list[datetime.date]) -> 
         "monthly": [
             {
                 "month": f"{m:%b %Y}",
-                "responses": _shown(with_theme[m]),
+                "n": _shown(with_theme[m]),
                 "value": (_rate(with_theme[m], comments.get(m, 0)) or {}).get("percent"),
             }
             for m in months

@@ -104,6 +104,10 @@ class Report(models.Model):
         return self.issued_at is not None
 
     @property
+    def issued_on(self) -> datetime.date | None:
+        return timezone.localdate(self.issued_at) if self.issued_at else None
+
+    @property
     def reference(self) -> str:
         return f"R{self.pk}-v{self.version}"
 
@@ -343,3 +347,7 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def escalated_on(self) -> datetime.date:
+        return timezone.localdate(self.escalated_at)

@@ -40,10 +40,12 @@ def check_draft(report: Report) -> None:
 
 
 def _changed(report: Report) -> None:
-    """Any change to a draft undoes its sign-off: what is issued is what was signed off."""
-    if report.signed_off_at is not None:
-        report.signed_off_by = report.signed_off_at = None
-        report.save(update_fields=["signed_off_by", "signed_off_at", "updated_at"])
+    """Any change to a draft undoes its sign-off: what is issued is what was signed off.
+    Cleared in the database, whatever the caller's copy of the report says."""
+    Report.objects.filter(
+        pk=report.pk, issued_at__isnull=True, signed_off_at__isnull=False
+    ).update(signed_off_by=None, signed_off_at=None, updated_at=timezone.now())
+    report.signed_off_by = report.signed_off_at = None
 
 
 def check_period(start: datetime.date, end: datetime.date) -> None:
