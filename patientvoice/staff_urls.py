@@ -4,7 +4,7 @@ from django.urls import path
 
 from patientvoice.feedback import import_views, privacy_views, review_views, staff_views
 from patientvoice.influence import views as influence_views
-from patientvoice.insight import dashboard_views
+from patientvoice.insight import concern_views, dashboard_views
 from patientvoice.insight import views as insight_views
 from patientvoice.people import sign_in_views
 from patientvoice.people import staff_views as people_staff_views
@@ -70,8 +70,10 @@ urlpatterns = [
         insight_views.raise_concern,
         name="raise_concern",
     ),
-    path("concerns/", insight_views.concern_list, name="concern_list"),
-    path("concerns/<int:concern_id>/", insight_views.concern_detail, name="concern_detail"),
+    path("concerns/", concern_views.concern_list, name="concern_list"),
+    path("concerns/decisions/", concern_views.concern_decisions, name="concern_decisions"),
+    path("concerns/<int:concern_id>/", concern_views.concern_detail, name="concern_detail"),
+    path("concerns/<int:concern_id>/decide/", concern_views.concern_decide, name="concern_decide"),
     path("insight/", dashboard_views.insight, name="insight"),
     path("insight/comments/", dashboard_views.comments, name="insight_comments"),
     path("population/", dashboard_views.population, name="population"),

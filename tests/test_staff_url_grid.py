@@ -129,6 +129,10 @@ def rows() -> dict[str, Row]:
         "raise_concern": Row(officer_like, lambda o: {"comment_id": o.comment_id}, post_only=True),
         "concern_list": Row(frozenset({"alice", "charlie", "dana"}), own_records_list=True),
         "concern_detail": Row(officer_like, lambda o: {"concern_id": o.concern_id}),
+        "concern_decide": Row(officer_like, lambda o: {"concern_id": o.concern_id}, post_only=True),
+        # Triage decisions as training sentences: for the roles that read raw comments beside
+        # concerns or the text model (officers, analysts, admins), each for their own.
+        "concern_decisions": Row(frozenset(EVERY_STAFF_MEMBER), own_records_list=True),
         "insight": Row(frozenset(EVERY_STAFF_MEMBER), own_records_list=True),
         "insight_comments": Row(frozenset(EVERY_STAFF_MEMBER), own_records_list=True),
         "population": Row(admins),

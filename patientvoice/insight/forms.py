@@ -4,7 +4,8 @@ from typing import Any
 
 from django import forms
 
-from patientvoice.insight.models import Concern, SentimentAssignment, Theme
+from patientvoice.insight import triage
+from patientvoice.insight.models import Concern, ConcernDecision, SentimentAssignment, Theme
 
 
 class ReviewForm(forms.Form):
@@ -55,3 +56,79 @@ class RaiseConcernForm(forms.Form):
         max_length=2000,
         error_messages={"required": "Say why you are raising it"},
     )
+
+
+class ConcernDecisionForm(forms.Form):
+    """Confirm, dismiss or regrade one concern; which sentences it is about when it has several."""
+
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[
+            (ConcernDecision.Decision.CONFIRMED, "Confirm: this is a concern"),
+            (ConcernDecision.Decision.DISMISSED, "Dismiss: this is not a concern"),
+            (ConcernDecision.Decision.REGRADED, "Change its severity or category"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose confirm, dismiss or change"},
+    )
+    severity = forms.TypedChoiceField(
+        label="Severity",
+        help_text="Only changed if you choose to change its severity or category",
+        choices=list(triage.SEVERITIES.items()),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a severity"},
+    )
+    category = forms.ChoiceField(
+        label="Category",
+        help_text="Only changed if you choose to change its severity or category",
+        required=False,
+        choices=[("", "No category")]
+        + [(key, label) for key, (label, _) in triage.CATEGORIES.items()],
+    )
+    sentences = forms.TypedMultipleChoiceField(
+        label="Which sentences is your decision about?",
+        help_text="The text model learns from these sentences with your decision",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one sentence"},
+    )
+    reason = forms.CharField(
+        label="Why?",
+        help_text="Needed to dismiss or change a concern. Do not copy the comment here.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, concern: Concern, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"severity": concern.severity, "category": concern.category})
+        super().__init__(*args, **kwargs)
+        self.concern = concern
+        self.known_sentences = triage.sentences_of(concern)
+        if concern.kind != Concern.Kind.SAFEGUARDING:
+            del self.fields["category"]
+        if len(self.known_sentences) > 1:
+            self.fields["sentences"].choices = list(enumerate(self.known_sentences))  # type: ignore[attr-defined]
+            self.initial.setdefault("sentences", list(range(len(self.known_sentences))))
+        else:
+            del self.fields["sentences"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        decision = data.get("decision")
+        needs_reason = decision and decision != ConcernDecision.Decision.CONFIRMED
+        if needs_reason and not data.get("reason", "").strip():
+            self.add_error("reason", "Say why you are dismissing or changing this concern")
+        if decision == ConcernDecision.Decision.REGRADED and (
+            data.get("severity"),
+            data.get("category", self.concern.category),
+        ) == (self.concern.severity, self.concern.category):
+            self.add_error("severity", "Choose a different severity or category")
+        return data
+
+    def chosen_sentences(self) -> list[str] | None:
+        """The sentences chosen, or None for all of them."""
+        if "sentences" not in self.fields:
+            return None
+        return [self.known_sentences[i] for i in self.cleaned_data["sentences"]]

@@ -7,7 +7,10 @@ shows and counts; `source` says whether a model or a person gave it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+from django.utils import timezone
 
 from patientvoice.directory.models import Area, Organisation, Service
 from patientvoice.feedback.models import Comment
@@ -239,6 +242,63 @@ class Concern(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} concern on comment {self.comment_id}"
+
+
+class DecisionQuerySet(models.QuerySet["ConcernDecision"]):
+    """Decisions are a record of what people said: bulk changes are refused as well."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Concern decisions are never changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Concern decisions are never deleted")
+
+
+class ConcernDecision(models.Model):
+    """What a person decided about a concern: it is one, it is not (dismissed), or it is one of
+    another severity or category (regraded); who, when and why, and which sentences it is about.
+
+    Never edited or deleted, so the history on the concern's page and the labelled sentences
+    exported for training (`insight.triage`) say what each person decided at the time. A later
+    decision on the same sentences supersedes an earlier one in the export.
+    """
+
+    class Decision(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed as a concern"
+        DISMISSED = "dismissed", "Dismissed: not a concern"
+        REGRADED = "regraded", "Severity or category changed"
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="decisions")
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    decided_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+    severity_before = models.PositiveSmallIntegerField()
+    severity_after = models.PositiveSmallIntegerField()
+    category_before = models.CharField(max_length=40, blank=True)
+    category_after = models.CharField(max_length=40, blank=True)
+    # Required to dismiss or regrade (checked by `triage.decide_concern`); may hold personal
+    # data, so it is never copied into the audit log or logs.
+    reason = models.TextField(blank=True)
+    # The sentences of the comment the decision is about, as shown to the person (the
+    # concern's findings, or its evidence): what the export labels.
+    sentences = models.JSONField(default=list, blank=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        indexes = [models.Index(fields=["concern", "decided_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} on concern {self.concern_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Concern decisions are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Concern decisions are never deleted")
 
 
 class ReclassificationRun(models.Model):

@@ -1,4 +1,5 @@
-"""Staff pages for the text insight: reviewing a comment, the concerns queue, model versions."""
+"""Staff pages for the text insight: reviewing a comment, raising a concern, model versions
+(the concerns queue is `concern_views`)."""
 
 from __future__ import annotations
 
@@ -6,27 +7,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from patientvoice.defences import HoldReason
-from patientvoice.feedback.models import Comment, Experience, Publication
+from patientvoice.feedback.models import Comment, Publication
 from patientvoice.feedback.services import publish_comment, withdraw_publication
 from patientvoice.insight import review
-from patientvoice.insight.access import (
-    access_comment,
-    access_concern,
-    concerns_for,
-    group_by_source,
-    held_back_source,
-)
+from patientvoice.insight.access import access_comment
 from patientvoice.insight.engine import MEASURES
-from patientvoice.insight.forms import CloseConcernForm, RaiseConcernForm, ReviewForm
+from patientvoice.insight.forms import RaiseConcernForm, ReviewForm
 from patientvoice.insight.models import (
     Classification,
-    Concern,
     ModelVersion,
     ReclassificationRun,
     SentimentAssignment,
@@ -34,8 +26,6 @@ from patientvoice.insight.models import (
 )
 from patientvoice.people import rules
 from patientvoice.people.decorators import staff_member_required, staff_user
-
-OPEN = [Concern.Status.NEW, Concern.Status.PICKED_UP]
 
 
 def _comment_context(comment: Comment) -> dict[str, Any]:
@@ -176,71 +166,6 @@ def raise_concern(request: HttpRequest, comment_id: int) -> HttpResponse:
         form.cleaned_data["note"],
     )
     return redirect("staff:concern_detail", concern_id=concern.pk)
-
-
-@staff_member_required
-def concern_list(request: HttpRequest) -> HttpResponse:
-    """The queue. Concerns from submissions held back for review (a flood, a bot) are grouped
-    by where they came from, one row per source, below the others: thirty posts from one
-    address must not push a genuine disclosure off the first page. `?source=` lists a group."""
-    if not rules.organisations_with(staff_user(request), rules.TRIAGE_CONCERNS):
-        raise PermissionDenied("Your role does not include the concerns queue")
-    status = request.GET.get("status", "open")
-    concerns = concerns_for(staff_user(request))
-    concerns = (
-        concerns.filter(status=Concern.Status.CLOSED)
-        if status == "closed"
-        else (concerns.filter(status__in=OPEN))
-    )
-    source = request.GET.get("source")
-    held_back_groups: list[dict[str, Any]] = []
-    if source is not None:
-        concerns = concerns.filter(held_back_source(source))
-    elif status != "closed":
-        held = concerns.exclude(comment__experience__status=Experience.Status.COUNTED)
-        held_back_groups = group_by_source(held)
-        concerns = concerns.filter(comment__experience__status=Experience.Status.COUNTED)
-    concerns = concerns.select_related(
-        "comment__experience__service__organisation", "picked_up_by"
-    ).order_by("severity", "-created_at", "-pk")
-    page = Paginator(concerns, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "insight/concern_list.jinja",
-        {
-            "page": page,
-            "status": status,
-            "source": source,
-            "held_back_groups": held_back_groups,
-            "reason_labels": dict(HoldReason.choices),
-            "staff_area": True,
-        },
-    )
-
-
-@staff_member_required
-def concern_detail(request: HttpRequest, concern_id: int) -> HttpResponse:
-    concern = access_concern(staff_user(request), concern_id)
-    form = CloseConcernForm(request.POST or None)
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "pick_up":
-                review.pick_up_concern(concern, staff_user(request))
-                messages.success(request, "You have picked up this concern")
-                return redirect("staff:concern_detail", concern_id=concern.pk)
-            if form.is_valid():
-                review.close_concern(
-                    concern, staff_user(request), form.cleaned_data["action_taken"]
-                )
-                messages.success(request, "The concern is closed")
-                return redirect("staff:concern_list")
-        except ValidationError as error:
-            form.add_error(None, error)
-    return render(
-        request,
-        "insight/concern_detail.jinja",
-        {"concern": concern, "form": form, "staff_area": True},
-    )
 
 
 @staff_member_required
