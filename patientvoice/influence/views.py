@@ -208,7 +208,10 @@ def evidence_new(request: HttpRequest, finding_id: int, kind: str) -> HttpRespon
             )
 
     elif kind == Evidence.Kind.QUOTE:
-        form = QuoteForm(request.POST or None, publications=services.quotable(report)[:200])
+        # The 200 most recent: a field's queryset cannot be sliced, so by their ids.
+        recent = list(services.quotable(report).values_list("pk", flat=True)[:200])
+        publications = services.quotable(report).filter(pk__in=recent)
+        form = QuoteForm(request.POST or None, publications=publications)
 
         def save(d: dict[str, Any]) -> object:
             return services.add_quote(finding, d["publication"])
