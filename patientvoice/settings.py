@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "patientvoice.feedback",
     "patientvoice.insight",
     "patientvoice.influence",
+    "patientvoice.involvement",
     "patientvoice.scheduling",
 ]
 
@@ -411,7 +412,7 @@ PATIENTVOICE_EMAILS_PER_ADDRESS = _env_count("PATIENTVOICE_EMAILS_PER_ADDRESS", 
 # upload pages. Bigger declared bodies are refused with 413 before they are read.
 PATIENTVOICE_MAX_POST_BYTES = _env_count("PATIENTVOICE_MAX_POST_BYTES", 1_000_000)
 PATIENTVOICE_MAX_UPLOAD_BYTES = _env_count("PATIENTVOICE_MAX_UPLOAD_BYTES", 200_000_000)
-PATIENTVOICE_UPLOAD_PATHS = ["/staff/imports/", "/staff/population/"]
+PATIENTVOICE_UPLOAD_PATHS = ["/staff/imports/", "/staff/population/", "/staff/groups/"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = PATIENTVOICE_MAX_POST_BYTES
 
 LOGGING = {

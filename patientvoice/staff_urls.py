@@ -6,6 +6,7 @@ from patientvoice.feedback import import_views, privacy_views, review_views, sta
 from patientvoice.influence import views as influence_views
 from patientvoice.insight import concern_views, dashboard_views
 from patientvoice.insight import views as insight_views
+from patientvoice.involvement import views as group_views
 from patientvoice.people import sign_in_views
 from patientvoice.people import staff_views as people_staff_views
 
@@ -137,4 +138,61 @@ urlpatterns = [
         influence_views.response_new,
         name="response_new",
     ),
+    path("groups/", group_views.group_list, name="group_list"),
+    path("groups/<slug:slug>/", group_views.group_home, name="group_home"),
+    path("groups/<slug:slug>/members/", group_views.member_list, name="group_members"),
+    path(
+        "groups/<slug:slug>/join-requests/",
+        group_views.join_requests,
+        name="group_join_requests",
+    ),
+    path(
+        "groups/join-requests/<int:request_id>/",
+        group_views.join_request_decide,
+        name="group_join_request",
+    ),
+    path(
+        "groups/join-requests/<int:request_id>/told/",
+        group_views.join_request_told,
+        name="group_join_request_told",
+    ),
+    path("groups/<slug:slug>/meetings/new/", group_views.meeting_new, name="group_meeting_new"),
+    path("groups/meetings/<int:meeting_id>/", group_views.meeting_detail, name="group_meeting"),
+    path(
+        "groups/meetings/<int:meeting_id>/papers/new/",
+        group_views.paper_new,
+        name="group_paper_new",
+    ),
+    path("groups/papers/<int:paper_id>/", group_views.paper_download, name="group_paper"),
+    path(
+        "groups/meetings/<int:meeting_id>/minutes/",
+        group_views.minutes_edit,
+        name="group_minutes",
+    ),
+    path(
+        "groups/minutes/<int:minutes_id>/decisions/",
+        group_views.minutes_decision_new,
+        name="group_minutes_decision",
+    ),
+    path(
+        "groups/minutes/<int:minutes_id>/actions/",
+        group_views.minutes_action_new,
+        name="group_minutes_action",
+    ),
+    path(
+        "groups/minutes/<int:minutes_id>/approve/",
+        group_views.minutes_approve,
+        name="group_minutes_approve",
+    ),
+    path(
+        "groups/minutes/<int:minutes_id>/publish/",
+        group_views.minutes_publish,
+        name="group_minutes_publish",
+    ),
+    path(
+        "groups/minutes/<int:minutes_id>/correct/",
+        group_views.minutes_correct,
+        name="group_minutes_correct",
+    ),
+    path("groups/actions/<int:action_id>/", group_views.action_status, name="group_action"),
 ]

@@ -5,6 +5,8 @@ admin.site.site_header = "patientvoice platform administration"
 
 urlpatterns = [
     path("", include("patientvoice.directory.urls")),
+    # After the directory: its "groups/<slug>/" page comes first, these pages sit beneath it.
+    path("groups/", include("patientvoice.involvement.urls")),
     path("services/", include("patientvoice.insight.public_urls")),
     path("share/", include("patientvoice.feedback.urls")),
     path("get-involved/", include("patientvoice.people.urls")),

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from patientvoice.directory.models import Group, Service
+from patientvoice.directory.pages import group_sections
 from patientvoice.directory.queries import find_groups
 
 PAGE_SIZE = 20
@@ -54,6 +55,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "group": group,
             "services": services[:GROUP_SERVICES],
             "more_services": len(services) > GROUP_SERVICES,
+            "sections": group_sections(group),
         },
     )
 

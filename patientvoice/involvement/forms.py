@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from patientvoice.defences import FormTokenField, HoneypotForm, issue_form_token
+from patientvoice.involvement.models import Action, Meeting
+from patientvoice.people.models import Person
+from patientvoice.ui import DatePartsField
+
+SHARE_CHOICES = [
+    ("share_email", "My email address"),
+    ("share_phone", "My phone number"),
+    ("share_address", "My postal address"),
+]
+
+
+class JoinForm(HoneypotForm):
+    """Ask to join a group. The defences are the "Get involved" form's (patientvoice.defences)."""
+
+    submission_token = FormTokenField()
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter your full name"},
+    )
+    preferred_contact = forms.ChoiceField(
+        label="How should the group contact you?",
+        choices=Person.ContactMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the group should contact you"},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": "Enter an email address like name@example.com"},
+    )
+    phone = forms.CharField(
+        label="Phone number",
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
+    )
+    postal_address = forms.CharField(
+        label="Postal address",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
+    )
+    share = forms.MultipleChoiceField(
+        label="What may the group's chair, secretary and staff lead see?",
+        choices=SHARE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="They always see your name. Anything you do not tick stays with the"
+        " organisation that runs the group",
+    )
+    about_me = forms.CharField(
+        label="Tell the group about yourself (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example why you would like to join. Do not include medical details",
+    )
+    consent = forms.BooleanField(
+        label="I agree that the organisation running the group may keep these details and pass"
+        " my name, and what I ticked above, to the group's organisers",
+        error_messages={"required": "You must agree before we can pass on your request"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", issue_form_token())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        needed = {"email": "an email address", "phone": "a phone number", "post": "an address"}
+        method = data.get("preferred_contact")
+        field = "postal_address" if method == "post" else method
+        if method and field and not data.get(field):
+            self.add_error(field, f"Enter {needed[method]} so the group can contact you that way")
+        return data
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[("accept", "Accept"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select accept or decline"},
+    )
+    reply = forms.CharField(
+        label="Message to the person (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example when and where the next meeting is",
+    )
+
+
+class MeetingForm(forms.Form):
+    date = DatePartsField(
+        label="Date",
+        allow_future=True,
+        help_text="For example 15 3 2027",
+        error_messages={"required": "Enter the date of the meeting"},
+    )
+    time = forms.TimeField(
+        label="Start time",
+        help_text="24-hour clock, for example 18:30",
+        error_messages={"required": "Enter the start time", "invalid": "Enter a time like 18:30"},
+    )
+    place = forms.CharField(label="Place (optional if online)", required=False, max_length=300)
+    online_link = forms.URLField(
+        label="Online meeting link (optional)",
+        required=False,
+        error_messages={"invalid": "Enter a link starting https://"},
+    )
+    agenda = forms.CharField(
+        label="Agenda",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One item a line",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("place") and not data.get("online_link") and not self.errors:
+            self.add_error("place", "Enter where the meeting is, or its online link")
+        return data
+
+    def starts_at(self) -> datetime.datetime:
+        moment = datetime.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
+        return timezone.make_aware(moment)
+
+    def agenda_items(self) -> list[str]:
+        return [line.strip()[:300] for line in self.cleaned_data["agenda"].splitlines()]
+
+
+class PaperForm(forms.Form):
+    title = forms.CharField(
+        label="Title", max_length=300, error_messages={"required": "Enter the paper's title"}
+    )
+    file = forms.FileField(
+        label="File",
+        help_text="A PDF, Word or OpenDocument file",
+        error_messages={"required": "Choose the file to upload"},
+    )
+
+
+class MinutesForm(forms.Form):
+    attendance = forms.CharField(
+        label="Present and apologies",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    discussion = forms.CharField(
+        label="What was discussed", required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+class DecisionTextForm(forms.Form):
+    text = forms.CharField(
+        label="Decision",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter the decision"},
+    )
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(
+        label="Action",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter what will be done"},
+    )
+    owner = forms.CharField(
+        label="Who will do it", max_length=200, error_messages={"required": "Enter who will do it"}
+    )
+    due_on = DatePartsField(
+        label="Due by (optional)",
+        required=False,
+        allow_future=True,
+        help_text="For example 30 4 2027",
+    )
+
+
+class ApproveForm(forms.Form):
+    meeting = forms.ModelChoiceField(
+        label="Approved at the meeting of",
+        queryset=Meeting.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select the meeting that approved these minutes"},
+    )
+
+    def __init__(self, *args: Any, meetings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["meeting"]
+        field.queryset = meetings  # type: ignore[attr-defined]
+        field.label_from_instance = lambda m: (  # type: ignore[attr-defined]
+            f"{timezone.localtime(m.starts_at):%-d %B %Y}"
+        )
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Action.Status.choices)

@@ -1,0 +1,34 @@
+"""Who may do what in a group: permissions as data, granted by the role a person holds in the
+group (never by a staff role at the host organisation: staff support a group as its staff lead).
+
+A member of one group has no permission in another; an account with no role in a group sees
+nothing of it.
+"""
+
+from __future__ import annotations
+
+from patientvoice.involvement.models import GroupRole
+
+VIEW_GROUP = "view_group"  # meetings, papers, minutes, the action log
+VIEW_MEMBERS = "view_members"  # the member list, with only the details each member shares
+DECIDE_JOIN_REQUESTS = "decide_join_requests"
+SCHEDULE_MEETINGS = "schedule_meetings"  # meetings, agenda items, papers
+RECORD_MINUTES = "record_minutes"  # draft minutes, decisions, actions; update an action
+APPROVE_MINUTES = "approve_minutes"
+PUBLISH_MINUTES = "publish_minutes"
+
+_ORGANISING = frozenset({VIEW_GROUP, VIEW_MEMBERS, SCHEDULE_MEETINGS, RECORD_MINUTES})
+
+# Join requests reach the chair and the staff lead; the minutes are the group's own record, so
+# approving and publishing them is for its chair and secretary.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    GroupRole.CHAIR: _ORGANISING | {DECIDE_JOIN_REQUESTS, APPROVE_MINUTES, PUBLISH_MINUTES},
+    GroupRole.VICE_CHAIR: _ORGANISING,
+    GroupRole.SECRETARY: _ORGANISING | {APPROVE_MINUTES, PUBLISH_MINUTES},
+    GroupRole.STAFF_LEAD: _ORGANISING | {DECIDE_JOIN_REQUESTS},
+    GroupRole.MEMBER: frozenset({VIEW_GROUP}),
+}
+
+
+def allows(role: str | None, permission: str) -> bool:
+    return role is not None and permission in PERMISSIONS[role]
