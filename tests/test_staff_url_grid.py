@@ -132,7 +132,8 @@ def rows() -> dict[str, Row]:
         "concern_decide": Row(officer_like, lambda o: {"concern_id": o.concern_id}, post_only=True),
         # Triage decisions as training sentences: for the roles that read raw comments beside
         # concerns or the text model (officers, analysts, admins), each for their own.
-        "concern_decisions": Row(frozenset(EVERY_STAFF_MEMBER), own_records_list=True),
+        # Not responders: they read feedback but neither concerns nor the text model.
+        "concern_decisions": Row(frozenset(HOSPITAL_STAFF | {"dana"}), own_records_list=True),
         "insight": Row(frozenset(EVERY_STAFF_MEMBER), own_records_list=True),
         "insight_comments": Row(frozenset(EVERY_STAFF_MEMBER), own_records_list=True),
         "population": Row(admins),
