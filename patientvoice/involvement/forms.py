@@ -119,6 +119,7 @@ class MeetingForm(forms.Form):
     online_link = forms.URLField(
         label="Online meeting link (optional)",
         required=False,
+        assume_scheme="https",
         error_messages={"invalid": "Enter a link starting https://"},
     )
     agenda = forms.CharField(
