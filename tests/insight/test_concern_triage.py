@@ -7,14 +7,17 @@ import csv
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from patientvoice.directory.models import Service
 from patientvoice.insight import triage
 from patientvoice.insight.engine.safeguarding import SEVERITY
 from patientvoice.insight.models import Concern, ConcernDecision, ModelVersion
@@ -37,7 +40,13 @@ def finding(sentence: str, category: str, score: float, words: list[str]) -> dic
     return {"sentence": sentence, "category": category, "score": score, "words": words}
 
 
-def detected(service, text=STORY, findings=None, severity=1, category="financial_abuse"):  # type: ignore[no-untyped-def]
+def detected(
+    service: Service,
+    text: str = STORY,
+    findings: list[dict[str, object]] | None = None,
+    severity: int = 1,
+    category: str = "financial_abuse",
+) -> Concern:
     """A safeguarding concern the text model raised, with its findings."""
     if findings is None:
         findings = [
@@ -50,16 +59,20 @@ def detected(service, text=STORY, findings=None, severity=1, category="financial
         kind=Concern.Kind.SAFEGUARDING,
         severity=severity,
         category=category,
-        evidence=findings[0]["sentence"] if findings else "",
+        evidence=str(findings[0]["sentence"]) if findings else "",
         findings=findings,
         detected_by=model_version(),
     )
 
 
-def exported(client) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+def csv_body(response: Any) -> str:
+    return b"".join(response.streaming_content).decode()
+
+
+def exported(client: Client) -> list[dict[str, str]]:
     response = client.get("/staff/concerns/decisions/", {"format": "csv"})
     assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode()
+    body = csv_body(response)
     return list(csv.DictReader(io.StringIO(body)))
 
 
@@ -300,7 +313,7 @@ def test_the_export_cannot_run_as_a_formula_and_is_not_cached(world: World) -> N
 
     response = client.get("/staff/concerns/decisions/", {"format": "csv"})
 
-    body = b"".join(response.streaming_content).decode()
+    body = csv_body(response)
     assert "no-store" in response["Cache-Control"].split(", ")
     assert body.splitlines()[0] == "text,category,group,source"
     assert next(csv.DictReader(io.StringIO(body)))["text"] == "'" + formula
