@@ -7,6 +7,7 @@ from django.core.mail import send_mail
 from django.utils import timezone
 from django_tasks import task
 
+from patientvoice.defences import spend_allowance
 from patientvoice.involvement.models import JoinRequest
 
 
@@ -17,6 +18,11 @@ def tell_join_decision(join_request_id: int) -> bool:
     concurrent one) finds it told and sends nothing. Returns whether this run sent it."""
     join_request = JoinRequest.objects.select_related("person", "group").get(pk=join_request_id)
     if join_request.status == JoinRequest.Status.PENDING or not join_request.told_by_email:
+        return False
+    # The address was typed on a public form and never confirmed: a few replies a day at most
+    # go to any one address, so the form cannot be used to aim our email at someone. Past the
+    # allowance the request stays untold, listed for the organisers to tell by other means.
+    if not spend_allowance(f"join-reply:{join_request.person.email.lower()}", 3, 86400):
         return False
     claimed = JoinRequest.objects.filter(pk=join_request.pk, told_at__isnull=True).update(
         told_at=timezone.now()

@@ -102,7 +102,9 @@ def test_posting_is_refused_to_those_without_the_permission(
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("staff:login"))
     else:
-        assert response.status_code == (403 if persona in PPG_MEMBERS else 404), response.status_code
+        assert response.status_code == (403 if persona in PPG_MEMBERS else 404), (
+            response.status_code
+        )
 
 
 def test_the_list_of_groups_shows_only_the_viewers_own(
