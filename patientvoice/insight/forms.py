@@ -93,6 +93,13 @@ class ConcernDecisionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one sentence"},
     )
+    sentence = forms.CharField(
+        label="Which sentence of the comment raises the concern? (optional)",
+        help_text="Copy it from the comment above, so the text model can learn from it",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
     reason = forms.CharField(
         label="Why?",
         help_text="Needed to dismiss or change a concern. Do not copy the comment here.",
@@ -113,6 +120,8 @@ class ConcernDecisionForm(forms.Form):
             self.initial.setdefault("sentences", list(range(len(self.known_sentences))))
         else:
             del self.fields["sentences"]
+        if self.known_sentences:
+            del self.fields["sentence"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -125,10 +134,16 @@ class ConcernDecisionForm(forms.Form):
             data.get("category", self.concern.category),
         ) == (self.concern.severity, self.concern.category):
             self.add_error("severity", "Choose a different severity or category")
+        sentence = data.get("sentence", "").strip()
+        if sentence and sentence not in self.concern.comment.text:
+            self.add_error("sentence", "Copy the sentence exactly as it is in the comment")
         return data
 
     def chosen_sentences(self) -> list[str] | None:
-        """The sentences chosen, or None for all of them."""
-        if "sentences" not in self.fields:
-            return None
-        return [self.known_sentences[i] for i in self.cleaned_data["sentences"]]
+        """The sentences chosen, or None for all of the concern's."""
+        if "sentences" in self.fields:
+            return [self.known_sentences[i] for i in self.cleaned_data["sentences"]]
+        if "sentence" in self.fields:
+            sentence = self.cleaned_data["sentence"].strip()
+            return [sentence] if sentence else []
+        return None

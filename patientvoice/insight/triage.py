@@ -105,8 +105,8 @@ def decide_concern(
 ) -> ConcernDecision:
     """Record a person's decision on a concern and apply it (see the module's docstring).
 
-    `sentences` defaults to all of the concern's; others are refused. Severity and category are
-    only changed by a regrade.
+    `sentences` defaults to all of the concern's; text that is not in the comment is refused.
+    Severity and category are only changed by a regrade.
     """
     locked = Concern.objects.select_for_update().get(pk=concern.pk)
     regrade = decision == ConcernDecision.Decision.REGRADED
@@ -114,9 +114,11 @@ def decide_concern(
     category_after = category if regrade and category is not None else locked.category
     check_decision(locked, decision, reason, severity_after, category_after)
     known = sentences_of(locked)
-    chosen = known if sentences is None else list(dict.fromkeys(sentences))
-    if set(chosen) - set(known):
-        raise ValidationError("Choose sentences from this concern")
+    chosen = known if sentences is None else list(dict.fromkeys(s.strip() for s in sentences))
+    # Beyond the concern's own sentences, any part of the comment: a person names the sentence
+    # behind a concern they raised by hand, which is what the model most needs to learn.
+    if any(s not in known and (not s or s not in locked.comment.text) for s in chosen):
+        raise ValidationError("Choose sentences from this comment")
     previous = locked.decisions.order_by("-decided_at", "-pk").first()
     made = ConcernDecision.objects.create(
         concern=locked,
@@ -129,7 +131,7 @@ def decide_concern(
         reason=reason.strip(),
         sentences=chosen,
     )
-    _apply(locked, made, previous, whole=set(chosen) == set(known))
+    _apply(locked, made, previous, whole=set(chosen) >= set(known))
     record_audit(
         user,
         CONCERN_DECIDED,

@@ -263,6 +263,34 @@ def test_sentences_from_elsewhere_are_refused(world: World) -> None:
     assert not ConcernDecision.objects.exists()
 
 
+def test_a_concern_raised_by_hand_learns_from_the_sentence_its_officer_names(
+    world: World,
+) -> None:
+    comment = make_experience(world.maternity, what_was_good=STORY).comments.get()
+    client = client_for(world, "alice")
+    client.post(
+        f"/staff/comments/{comment.pk}/raise-concern/",
+        {"kind": "safeguarding", "note": "Her money is being taken"},
+    )
+    concern = Concern.objects.get()
+    decide = f"/staff/concerns/{concern.pk}/decide/"
+    form = {"decision": "regraded", "severity": "1", "category": "financial_abuse", "reason": "r"}
+
+    refused = client.post(decide, {**form, "sentence": "Words she never wrote."})
+    client.post(decide, {**form, "sentence": f"  {CARD} "})
+
+    assert "Copy the sentence exactly as it is in the comment" in refused.content.decode()
+    assert ConcernDecision.objects.get().sentences == [CARD]
+    assert exported(client) == [
+        {
+            "text": CARD,
+            "category": "financial_abuse",
+            "group": f"concern-{concern.pk}",
+            "source": "triage",
+        }
+    ]
+
+
 def test_decisions_are_never_changed_or_deleted(world: World) -> None:
     decision = triage.decide_concern(detected(world.maternity), world.alice, "confirmed")
 
