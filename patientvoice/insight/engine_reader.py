@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from patientvoice.insight.engine.data import theme_categories
 from patientvoice.insight.engine.model import load_model
-from patientvoice.insight.engine.predict import predict
+from patientvoice.insight.engine.predict import predict, screen
 from patientvoice.insight.engine.signals import Signal
-from patientvoice.insight.reader import Reading
+from patientvoice.insight.reader import ConcernReading, Reading
+
+logger = logging.getLogger(__name__)
 
 
 class EngineReader:
@@ -22,27 +25,50 @@ class EngineReader:
     def read(
         self, texts: list[str], questions: list[str], ratings: list[int | None]
     ) -> list[Reading]:
+        # Screening comes first and stands on its own: a failure reading themes must never
+        # stop a disclosure reaching the triage queue.
+        screened = screen(self.model, texts)
         # "Don't know" (6) carries no direction; the model learned from ratings 1 to 5.
         ratings = [r if r in (1, 2, 3, 4, 5) else None for r in ratings]
+        try:
+            predictions = predict(self.model, texts, questions, ratings, screened=screened)
+        except Exception:
+            # No comment text in the log: the exception is about the model, not the comment.
+            logger.exception("Reading themes failed for %d comments; concerns kept", len(texts))
+            return [Reading([], None, None, concerns(s), [], "", complete=False) for s in screened]
         return [
             Reading(
                 themes=p.themes,
                 sentiment=p.sentiment,
                 sentiment_confidence=p.sentiment_confidence,
-                concerns=_concerns(p.signals),
+                concerns=concerns(p.signals),
                 personal_data=[f.as_dict() for f in p.personal_data],
                 redacted=p.redacted if p.personal_data else "",
             )
-            for p in predict(self.model, texts, questions, ratings)
+            for p in predictions
         ]
 
 
-def _concerns(signals: list[Signal]) -> list[tuple[str, int, str]]:
-    """One concern per kind (the queue holds one per comment and kind): the most severe, with
-    every reason that matched as its evidence."""
-    by_kind: dict[str, tuple[int, list[str]]] = {}
+def concerns(signals: list[Signal]) -> list[ConcernReading]:
+    """One concern per kind (the queue holds one per comment and kind): the most severe
+    finding's category, severity and sentence, with every finding kept."""
+    by_kind: dict[str, list[Signal]] = {}
     for signal in signals:
-        severity, evidence = by_kind.get(signal.kind, (signal.severity, []))
-        evidence.append(f"{signal.reason}: “{signal.evidence}”")
-        by_kind[signal.kind] = (min(severity, signal.severity), evidence)
-    return [(kind, severity, "\n".join(ev)) for kind, (severity, ev) in by_kind.items()]
+        by_kind.setdefault(signal.kind, []).append(signal)
+    found = []
+    for kind, group in by_kind.items():
+        group = sorted(group, key=lambda s: (s.severity, -(s.score or 0)))
+        first = group[0]
+        findings = tuple(
+            {
+                "sentence": s.evidence,
+                "category": s.category or s.reason,
+                "score": s.score,
+                "words": list(s.words),
+            }
+            for s in group
+        )
+        found.append(
+            ConcernReading(kind, first.severity, first.evidence, first.category, findings)
+        )
+    return found

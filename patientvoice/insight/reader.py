@@ -11,9 +11,21 @@ import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django.conf import settings
+
+
+class ConcernReading(NamedTuple):
+    """One concern per comment and kind. A plain (kind, severity, evidence) tuple is read as
+    one with no category or findings."""
+
+    kind: str
+    severity: int  # 1 = most severe
+    evidence: str  # the sentence that raised it
+    category: str = ""  # the safeguarding detector's kind of concern, e.g. "financial_abuse"
+    # Every sentence that raised it: {"sentence", "category", "score", "words"}, most severe first
+    findings: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -21,9 +33,12 @@ class Reading:
     themes: list[tuple[str, float]]
     sentiment: int | None
     sentiment_confidence: float | None
-    concerns: list[tuple[str, int, str]]  # (kind, severity 1 = most severe, evidence)
+    concerns: list[ConcernReading] | list[tuple[str, int, str]]
     personal_data: list[dict[str, Any]]
     redacted: str
+    # False when only screening succeeded (reading themes failed): the concerns are stored and
+    # the comment is left unread, so the missed-comment sweep reads it again.
+    complete: bool = True
 
 
 class Reader(Protocol):

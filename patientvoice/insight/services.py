@@ -25,7 +25,13 @@ from patientvoice.insight.models import (
     Theme,
     ThemeAssignment,
 )
-from patientvoice.insight.reader import ModelMissing, Reader, Reading, current_reader
+from patientvoice.insight.reader import (
+    ConcernReading,
+    ModelMissing,
+    Reader,
+    Reading,
+    current_reader,
+)
 from patientvoice.insight.summary import themes_changing
 from patientvoice.people import rules
 from patientvoice.people.models import Membership
@@ -160,7 +166,10 @@ def _write_readings(
         .exclude(source=Source.MODEL, reviewed_at__isnull=True)
         .values_list("comment_id", flat=True)
     )
-    fresh = [i for i in ids if i not in reviewed]
+    # A comment only screened (its themes failed) keeps its current themes and sentiment.
+    fresh = [
+        c.pk for c, r in zip(comments, readings, strict=True) if c.pk not in reviewed and r.complete
+    ]
     ThemeAssignment.objects.filter(comment_id__in=fresh, source=Source.MODEL).exclude(
         model_version=version
     ).update(is_current=False)
@@ -196,13 +205,19 @@ def _write_readings(
         concern_rows += [
             Concern(
                 comment=comment,
-                kind=kind,
-                severity=severity,
-                evidence=evidence,
+                kind=concern.kind,
+                severity=concern.severity,
+                category=concern.category,
+                evidence=concern.evidence,
+                findings=list(concern.findings),
                 detected_by=version,
             )
-            for kind, severity, evidence in reading.concerns
+            for concern in map(_concern_reading, reading.concerns)
         ]
+        if not reading.complete:
+            # Only screening succeeded: the concerns stand, the comment stays unread by this
+            # version so the missed-comment sweep reads its themes again.
+            continue
         classification_rows.append(
             Classification(
                 comment=comment,
@@ -218,6 +233,10 @@ def _write_readings(
     Classification.objects.bulk_create(classification_rows, ignore_conflicts=True)
     if concern_rows:
         alert_triage_staff()
+
+
+def _concern_reading(concern: ConcernReading | tuple[str, int, str]) -> ConcernReading:
+    return concern if isinstance(concern, ConcernReading) else ConcernReading(*concern)
 
 
 def alert_triage_staff() -> None:

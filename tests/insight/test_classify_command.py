@@ -64,7 +64,12 @@ def test_it_writes_themes_and_sentiment_beside_every_input_column(
         "FFT answer",
         "themes",
         "sentiment",
+        "concern",
+        "concern_category",
+        "concern_severity",
+        "concern_evidence",
     ]
+    assert rows[0]["concern"] == ""
     assert rows[0]["themes"] and rows[0]["sentiment"] in {"1", "2"}
     assert rows[1]["themes"] == "Labelling not possible"
     assert rows[1]["sentiment"] == ""

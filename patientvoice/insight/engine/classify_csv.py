@@ -12,9 +12,15 @@ from typing import Protocol
 from patientvoice import csvexport, csvfiles
 from patientvoice.insight.engine.data import parse_int
 from patientvoice.insight.engine.model import TextModel
+from patientvoice.insight.engine.predict import screen
+from patientvoice.insight.engine.signals import SAFEGUARDING, Signal
 
 THEMES_COLUMN = "themes"
 SENTIMENT_COLUMN = "sentiment"
+# The most severe concern the comment raises (predict.screen): its kind (safeguarding or
+# complaint), category (the safeguarding detector's kind of concern), severity (1 most severe)
+# and the sentence that raised it. Empty when there is none.
+CONCERN_COLUMNS = ["concern", "concern_category", "concern_severity", "concern_evidence"]
 THEME_SEPARATOR = "; "
 CHUNK_ROWS = 4000
 # Python's csv module refuses fields over 128 KiB by default and a pasted letter can be longer:
@@ -50,7 +56,7 @@ def classify_csv(
     errors: Writable | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> CsvReport:
-    """Write every input column plus `themes` and `sentiment`. A row with the wrong number of
+    """Write every input column plus `themes`, `sentiment` and the concern columns. A row with the wrong number of
     fields is reported to `errors` (with its line number) and left out; the file carries on.
     Raises MissingColumns, naming them, when a named column is not in the header."""
     errors = errors if errors is not None else sys.stderr
@@ -75,7 +81,7 @@ def classify_csv(
                 + ", ".join(repr(c) for c in header)
             )
         writer = csvexport.writer(target)
-        writer.writerow([*header, THEMES_COLUMN, SENTIMENT_COLUMN])
+        writer.writerow([*header, THEMES_COLUMN, SENTIMENT_COLUMN, *CONCERN_COLUMNS])
         columns = _Columns(header, text_column, question_column, rating_column)
         for chunk in _chunks(reader, len(header), chunk_rows, errors, report):
             writer.writerows(_classified(model, chunk, columns))
@@ -138,11 +144,19 @@ def _classified(model: TextModel, rows: list[list[str]], columns: _Columns) -> l
     texts = [row[text_at] for row in rows]
     questions = [row[question_at] for row in rows] if question_at is not None else None
     ratings = [parse_int(row[rating_at], 1, 7) for row in rows] if rating_at is not None else None
+    screened = screen(model, texts)  # first, as in the product
     result = model.predict_batch(texts, questions, ratings)
     labels = result.labels
     out = []
     for i, row in enumerate(rows):
         themes = THEME_SEPARATOR.join(labels[j] for j in result.chosen[i].nonzero()[0])
         sentiment = int(result.sentiment[i])
-        out.append([*row, themes, str(sentiment) if sentiment else ""])
+        out.append([*row, themes, str(sentiment) if sentiment else "", *_concern(screened[i])])
     return out
+
+
+def _concern(signals: list[Signal]) -> list[str]:
+    if not signals:
+        return ["", "", "", ""]
+    first = min(signals, key=lambda s: (s.severity, s.kind != SAFEGUARDING, -(s.score or 0)))
+    return [first.kind, first.category, str(first.severity), first.evidence]

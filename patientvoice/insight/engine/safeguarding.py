@@ -20,10 +20,12 @@ import hashlib
 import json
 import random
 import re
+import string
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from patientvoice.insight.engine.text import straight_apostrophes
-from patientvoice.insight.engine.wordpiece import WordPieceTokenizer, split_words
+from patientvoice.insight.engine.wordpiece import WordPieceTokenizer
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "safeguarding"
 DETECTOR_FILE = "safeguarding.joblib"
@@ -92,6 +94,7 @@ _NEGATORS = frozenset(
 )
 _NEGATION_SCOPE = 4
 _SCOPE_ENDS = frozenset(".,;:!?") | {"but", "and", "although", "though", "however"}
+_DROPPED = frozenset(string.punctuation) | {"but", "and", "t"}  # "didn't" is didn ' t
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,13 @@ def split_sentences(text: str) -> list[Span]:
 
 
 def _add_windows(spans: list[Span], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    if len(piece) <= 2 * WINDOW_WORDS or len(piece.split()) <= WINDOW_WORDS:
+        stripped = piece.lstrip()
+        if stripped:
+            first = start + len(piece) - len(stripped)
+            spans.append(Span(first, first + len(stripped.rstrip())))
+        return
     chunks = [(m.start(), m.end()) for m in _CHUNK.finditer(text, start, end)]
     if not chunks:
         return
@@ -142,18 +152,20 @@ def sentences_of(text: str) -> list[str]:
 
 
 def word_features(words: Sequence[str]) -> list[str]:
-    """Unigrams, with words in a negation's scope marked `not_`, and bigrams."""
+    """Unigrams, with the few words after a negation marked `not_` (up to punctuation, "but"
+    or "and"), and bigrams of the words as written. Punctuation, "and", "but" are left out."""
+    kept = [w for w in words if w not in _DROPPED]
+    bigrams = [a + " " + b for a, b in zip(kept, kept[1:])]
+    if _NEGATORS.isdisjoint(words):
+        return kept + bigrams
     features: list[str] = []
     scope = 0
-    previous = ""
     for word in words:
-        if word in ("'", "t"):  # "didn't" splits to didn ' t
-            continue
         if word in _SCOPE_ENDS:
             scope = 0
-            previous = ""
+        elif word in _DROPPED:
             continue
-        if word in _NEGATORS:
+        elif word in _NEGATORS:
             features.append(word)
             scope = _NEGATION_SCOPE
         elif scope:
@@ -161,14 +173,21 @@ def word_features(words: Sequence[str]) -> list[str]:
             scope -= 1
         else:
             features.append(word)
-        if previous:
-            features.append(previous + " " + word)
-        previous = word
-    return features
+    return features + bigrams
+
+
+# Words and single punctuation marks, lower case: BERT's basic split for everyday text (accented
+# letters are kept as they are), in one regular-expression call per sentence.
+_WORD = re.compile(r"[^\W_]+|[^\w\s]|_")
+
+
+def words_of(sentence: str) -> list[str]:
+    return _WORD.findall(straight_apostrophes(sentence).lower())
 
 
 class SentenceFeatures:
-    """Sentence -> [static vector | word TF-IDF], one sparse row per sentence."""
+    """Sentence -> static vector (the SIF-weighted mean of its tokens' distilled vectors, unit
+    length) and word TF-IDF (unigrams with negation marks, and bigrams; unit length)."""
 
     def __init__(self, tokenizer: WordPieceTokenizer, table: np.ndarray):
         self.tokenizer = tokenizer
@@ -181,7 +200,7 @@ class SentenceFeatures:
         token_counts: Counter[int] = Counter()
         document_counts: Counter[str] = Counter()
         for sentence in sentences:
-            words = split_words(straight_apostrophes(sentence))
+            words = words_of(sentence)
             for word in words:
                 token_counts.update(self.tokenizer.word_ids(word))
             document_counts.update(set(word_features(words)))
@@ -199,63 +218,68 @@ class SentenceFeatures:
         return self
 
     @property
+    def hidden(self) -> int:
+        return int(self.table.shape[1])
+
+    @property
     def width(self) -> int:
-        return self.table.shape[1] + len(self.vocabulary)
+        return self.hidden + len(self.vocabulary)
 
     def transform(self, sentences: Sequence[str]) -> tuple[np.ndarray, sp.csr_matrix]:
         """(static vectors, n × hidden) and (word TF-IDF, n × vocabulary)."""
-        t_rows: list[int] = []
-        t_cols: list[int] = []
-        w_rows: list[int] = []
-        w_cols: list[int] = []
-        w_vals: list[float] = []
+        token_ids: list[int] = []
+        token_ptr = [0]
+        word_cols: list[int] = []
+        word_ptr = [0]
         word_ids = self.tokenizer.word_ids
-        vocabulary = self.vocabulary
-        for row, sentence in enumerate(sentences):
-            words = split_words(straight_apostrophes(sentence))
+        get = self.vocabulary.get
+        for sentence in sentences:
+            words = words_of(sentence)
             for word in words:
-                ids = word_ids(word)
-                t_cols.extend(ids)
-                t_rows.extend([row] * len(ids))
-            counts = Counter(
-                vocabulary[f] for f in word_features(words) if f in vocabulary
-            )
-            w_rows.extend([row] * len(counts))
-            w_cols.extend(counts)
-            w_vals.extend(counts.values())
+                token_ids += word_ids(word)
+            token_ptr.append(len(token_ids))
+            for feature in word_features(words):
+                column = get(feature)
+                if column is not None:
+                    word_cols.append(column)
+            word_ptr.append(len(word_cols))
         n = len(sentences)
-        columns = np.asarray(t_cols, dtype=np.int32)
-        tokens = sp.csr_matrix(
-            (self.token_weights[columns], (np.asarray(t_rows, dtype=np.int32), columns)),
+        tokens = np.asarray(token_ids, dtype=np.int32)
+        counts = sp.csr_matrix(
+            (self.token_weights[tokens], tokens, np.asarray(token_ptr, dtype=np.int64)),
             shape=(n, len(self.table)),
         )
-        static = np.asarray(tokens @ self.table, dtype=np.float32)
-        norms = np.linalg.norm(static, axis=1, keepdims=True)
-        static /= np.maximum(norms, 1e-12)
-        word_columns = np.asarray(w_cols, dtype=np.int32)
+        static = np.asarray(counts @ self.table, dtype=np.float32)
+        static /= np.maximum(np.linalg.norm(static, axis=1, keepdims=True), 1e-12)
+        columns = np.asarray(word_cols, dtype=np.int32)
         words_matrix = sp.csr_matrix(
-            (
-                np.asarray(w_vals, dtype=np.float32) * self.idf[word_columns],
-                (np.asarray(w_rows, dtype=np.int32), word_columns),
-            ),
-            shape=(n, len(vocabulary)),
+            (self.idf[columns], columns, np.asarray(word_ptr, dtype=np.int64)),
+            shape=(n, len(self.vocabulary)),
         )
-        row_norms = np.sqrt(np.asarray(words_matrix.multiply(words_matrix).sum(axis=1))).ravel()
-        words_matrix = sp.diags(1 / np.maximum(row_norms, 1e-12)) @ words_matrix
-        return static, words_matrix.tocsr()
+        words_matrix.sum_duplicates()  # a repeated word counts twice its idf
+        norms = np.sqrt(np.asarray(words_matrix.multiply(words_matrix).sum(axis=1)).ravel())
+        words_matrix.data /= np.repeat(np.maximum(norms, 1e-12), np.diff(words_matrix.indptr))
+        return static, words_matrix
 
     def matrix(self, sentences: Sequence[str]) -> sp.csr_matrix:
+        """[static × STATIC_WEIGHT | word TF-IDF], for fitting."""
         static, words = self.transform(sentences)
         return sp.hstack([sp.csr_matrix(static * STATIC_WEIGHT), words], format="csr")
 
-    def compact(self) -> None:
-        """Store the table as float16 (every row is kept: unseen words need theirs), halving the
-        file; it is read back as float32."""
-        self.table = self.table.astype(np.float16)
+    def linear(self, sentences: Sequence[str], weights: np.ndarray) -> np.ndarray:
+        """`matrix(sentences) @ weights` without building the matrix (the fast path)."""
+        static, words = self.transform(sentences)
+        hidden = self.hidden
+        return np.asarray(
+            (static @ weights[:hidden]) * STATIC_WEIGHT + words @ weights[hidden:]
+        )
 
     def __getstate__(self) -> dict[str, object]:
+        # The table is saved as float16 (every row is kept: unseen words need theirs), halving
+        # the file; it is read back as float32.
         state = dict(self.__dict__)
         state["tokenizer"] = self.tokenizer.vocabulary
+        state["table"] = self.table.astype(np.float16)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -286,23 +310,36 @@ class Detector:
     category_weights: np.ndarray  # (width, categories)
     category_bias: np.ndarray
     metadata: dict[str, Any] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)  # sentence_key of every training sentence
+
+    @cached_property
+    def weights(self) -> np.ndarray:
+        """(width, 1 + categories): the concern head's weights, then the category head's."""
+        return np.hstack([self.concern_weights[:, None], self.category_weights]).astype(
+            np.float32
+        )
 
     def score_sentences(self, sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(probability of a concern, index of the most likely category) per sentence."""
         if not sentences:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        x = self.features.matrix(sentences)
-        concern = _sigmoid(np.asarray(x @ self.concern_weights).ravel() + self.concern_bias)
-        kinds = np.asarray(x @ self.category_weights) + self.category_bias
+        scores = self.features.linear(sentences, self.weights)
+        concern = _sigmoid(scores[:, 0] + self.concern_bias)
+        kinds = scores[:, 1:] + self.category_bias
         return concern, kinds.argmax(axis=1)
 
     def screen(self, texts: Sequence[str]) -> list[list[Flagged]]:
         """For each text, the sentences it flags: most severe first, then most confident."""
         spans_of = [split_sentences(text) if text else [] for text in texts]
-        sentences = [
-            text[s.start : s.end] for text, spans in zip(texts, spans_of, strict=True) for s in spans
+        # Each distinct sentence is read once a batch ("Thank you." is in many comments).
+        position: dict[str, int] = {}
+        rows = [
+            position.setdefault(text[s.start : s.end], len(position))
+            for text, spans in zip(texts, spans_of, strict=True)
+            for s in spans
         ]
-        concern, kinds = self.score_sentences(sentences)
+        unique_concern, unique_kinds = self.score_sentences(list(position))
+        concern, kinds = unique_concern[rows], unique_kinds[rows]
         found: list[list[Flagged]] = []
         at = 0
         for text, spans in zip(texts, spans_of, strict=True):
@@ -387,13 +424,13 @@ def comment_negatives(
     from patientvoice.insight.engine.data import load_training_set
     from patientvoice.insight.engine.signals import safeguarding_words
 
-    excluded = {_key(text) for text in exclude}
+    excluded = {sentence_key(text) for text in exclude}
     candidates: list[LabelledSentence] = []
     for number, example in enumerate(load_training_set().examples):
         if not example.text or len(example.text) > 2000:
             continue
         for sentence in sentences_of(example.text):
-            if len(sentence) < 12 or safeguarding_words(sentence) or _key(sentence) in excluded:
+            if len(sentence) < 12 or safeguarding_words(sentence) or sentence_key(sentence) in excluded:
                 continue
             candidates.append(LabelledSentence(sentence, NONE, f"comment:{number}", "fft"))
     rng = random.Random(seed)
@@ -401,7 +438,8 @@ def comment_negatives(
     return chosen
 
 
-def _key(text: str) -> str:
+def sentence_key(text: str) -> str:
+    """A sentence's words, lower case: equal for the same sentence however punctuated."""
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
@@ -430,7 +468,7 @@ def fit(
             kind = LogisticRegression(C=CATEGORY_C, max_iter=2000).fit(x[positive], labels)
             category_weights = kind.coef_.T.astype(np.float32)
             category_bias = kind.intercept_.astype(np.float32)
-            categories = list(kind.classes_)
+            categories = [str(c) for c in kind.classes_]
             if len(categories) == 2:  # a binary model has one column
                 category_weights = np.hstack([-category_weights, category_weights]) / 2
                 category_bias = np.array([-category_bias[0], category_bias[0]]) / 2
@@ -529,7 +567,8 @@ def train(
     threshold = choose_threshold(scores, sentences)
     figures = figures_from(scores >= threshold, categories, sentences)
     detector = fit(sentences, tokenizer, table, threshold)
-    detector.features.compact()
+    # Which sentences it learnt from, so an evaluation can leave out any it meets again.
+    detector.seen = {sentence_key(s.text) for s in sentences}
     digest = hashlib.sha256()
     for path in paths:
         digest.update(path.read_bytes())
@@ -635,3 +674,17 @@ def load_detector(directory: Path) -> Detector | None:
 
 def describe(detector: Detector) -> str:
     return json.dumps(detector.metadata, indent=2)
+
+
+def attach(model: Any, detector: Detector) -> None:
+    """Give a text model its detector (saved beside it by `save_model`). The model's version
+    then names the detector too: comments a version has read are not read again, so a new
+    detector must make a new version for the comments to be screened by it."""
+    model.safeguarding = detector
+    metadata = model.metadata
+    base = metadata.get("text_model_version") or metadata.get("version", "px-unversioned")
+    digest = hashlib.sha256(f"{base}:{detector.metadata.get('version', '')}".encode())
+    prefix = base.rsplit("-", 1)[0] if base.count("-") >= 2 else base
+    metadata["text_model_version"] = base
+    metadata["version"] = f"{prefix}-{digest.hexdigest()[:8]}"
+    metadata["safeguarding"] = detector.metadata

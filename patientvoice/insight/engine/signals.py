@@ -23,6 +23,11 @@ class Signal:
     severity: int  # 1 most severe … 3 least
     reason: str  # what kind of concern the pattern stands for, e.g. "self-harm or suicide"
     evidence: str  # the sentence (or a window of it) that matched, for the person triaging
+    # From the learnt safeguarding detector (engine/safeguarding.py): the kind of concern
+    # (LABELLING.md's key), its score, and the word-list words found in the sentence.
+    category: str = ""
+    score: float | None = None
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,3 +202,20 @@ def _evidence(text: str, match: re.Match[str]) -> str:
     centre = match.start() - start
     low = max(0, centre - EVIDENCE_CHARS // 2)
     return "…" + sentence[low : low + EVIDENCE_CHARS].strip() + "…"
+
+
+def safeguarding_words(sentence: str) -> list[str]:
+    """The words of the hand-written safeguarding list found in a sentence: shown with a
+    finding of the learnt detector as an explanation (the detector decides; these only say
+    which familiar words the sentence holds). Reassurances ("I never felt unsafe") are
+    left out, as in `detect_signals`."""
+    cleaned = _REASSURANCES.sub(lambda m: " " * len(m.group()), straight_apostrophes(sentence))
+    words: list[str] = []
+    for rule in RULES:
+        if rule.kind != SAFEGUARDING:
+            continue
+        for match in rule.pattern.finditer(cleaned):
+            word = sentence[match.start() : match.end()].strip()
+            if word and word.lower() not in (w.lower() for w in words):
+                words.append(word)
+    return words

@@ -6,6 +6,7 @@ import pytest
 
 from patientvoice.insight.engine import LABELLING_NOT_POSSIBLE, MissingColumns, TextModel
 from patientvoice.insight.engine import classify_csv as classify
+from patientvoice.insight.engine.classify_csv import CONCERN_COLUMNS
 
 HEADER = ["Comment ID", "FFT question", "FFT categorical answer", "FFT answer"]
 
@@ -52,7 +53,7 @@ def test_it_keeps_every_column_and_adds_themes_and_sentiment(
     bad, _ = run(model, source, tmp_path / "out.csv", rating_column="FFT categorical answer")
     rows = read(tmp_path / "out.csv")
     assert bad == 0
-    assert list(rows[0]) == [*HEADER, "themes", "sentiment"]
+    assert list(rows[0]) == [*HEADER, "themes", "sentiment", *CONCERN_COLUMNS]
     assert [r["Comment ID"] for r in rows] == ["1", "2", "3", "4"]
     assert "Staff manner & personal attributes" in rows[0]["themes"].split("; ")
     assert "Timeliness of care" in rows[1]["themes"].split("; ")
@@ -72,6 +73,7 @@ def test_a_byte_order_mark_does_not_hide_the_first_column(model: TextModel, tmp_
         "FFT question",
         "themes",
         "sentiment",
+        *CONCERN_COLUMNS,
     ]
 
 

@@ -13,8 +13,10 @@ from patientvoice.insight import engine
 class Command(BaseCommand):
     help = (
         "Classify the comments in a CSV file: writes every input column plus `themes` "
-        "(joined with '; ') and `sentiment` (1 very positive … 5 very negative; empty when "
-        "there is no text). Bad rows are reported on stderr with their line numbers."
+        "(joined with '; '), `sentiment` (1 very positive … 5 very negative; empty when "
+        "there is no text) and the most severe concern: `concern` (safeguarding or complaint), "
+        "`concern_category`, `concern_severity` (1 most severe) and `concern_evidence` (the "
+        "sentence that raised it). Bad rows are reported on stderr with their line numbers."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -47,6 +47,7 @@ class Command(BaseCommand):
             "or with the full encoder's vectors (slow: encodes every comment once, then cached)",
         )
         parser.add_argument("--embedding-weight", type=float, default=default.embedding_weight)
+        _safeguarding_arguments(parser)
         parser.add_argument(
             "--unrated-copies",
             action=argparse.BooleanOptionalAction,
@@ -55,6 +56,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["safeguarding"]:
+            self.stdout.write(_safeguarding(options, as_json=options["json"]))
+            return
         recipe = Recipe(options["features"], options["embedding_weight"], options["unrated_copies"])
         metadata_path = settings.PATIENTVOICE_MODEL_DIR / METADATA_FILE
         if options["record"]:
@@ -71,6 +75,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report.as_dict(), indent=2))
         else:
             self.stdout.write(engine.format_report(report))
+        self.stdout.write(_safeguarding(options, as_json=options["json"]))
         if options["record"]:
             metadata = json.loads(metadata_path.read_text())
             metadata["evaluation"] = report.as_dict()
@@ -94,3 +99,53 @@ def _check_recordable(metadata_path: Path, recipe: Recipe) -> None:
             f"The model in {metadata_path.parent} was made with {made_with}; these figures would "
             f"be for {recipe.describe()}. Evaluate with the same options, or without --record."
         )
+
+
+def _safeguarding_arguments(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--safeguarding",
+        action="store_true",
+        help="Only the safeguarding detector's figures (a minute, not a quarter of an hour)",
+    )
+    parser.add_argument(
+        "--decisions",
+        type=Path,
+        help="Also score the current detector on labelled sentences exported from triage "
+        "decisions (columns text, category, group, source)",
+    )
+    parser.add_argument(
+        "--held-out",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Score the current detector on the held-out sentences and comments",
+    )
+
+
+def _safeguarding(options: dict[str, Any], *, as_json: bool) -> str:
+    """Per kind of concern: grouped cross-validation on the training sentences, and the
+    current model's detector on the held-out set and on triage decisions."""
+    from patientvoice.insight.engine import safeguarding_evaluate as sg
+
+    folds = 2 if options["quick"] else options["folds"]
+    results = [sg.cross_validate(folds=folds)]
+    if options["held_out"] or options["decisions"]:
+        try:
+            detector = engine.load_model(settings.PATIENTVOICE_MODEL_DIR).safeguarding
+        except engine.ModelNotFound as error:
+            raise CommandError(str(error)) from None
+        if detector is None:
+            raise CommandError("The current model has no safeguarding detector: run train")
+        if options["held_out"]:
+            results.append(sg.score_sentences(detector, sg.TEST_SENTENCES))
+            results.append(sg.score_comments(detector, sg.TEST_COMMENTS))
+        if options["decisions"]:
+            if not options["decisions"].is_file():
+                raise CommandError(f"No such file: {options['decisions']}")
+            results.append(
+                sg.score_sentences(
+                    detector, options["decisions"], f"Triage decisions ({options['decisions']})"
+                )
+            )
+    if as_json:
+        return json.dumps({"safeguarding": [r.as_dict() for r in results]}, indent=2)
+    return "Safeguarding detector, per kind of concern" + sg.format_figures(results)
