@@ -16,12 +16,13 @@ from tests.conftest import World, make_experience
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SENTENCE = "The carer grabs his arm so hard it leaves bruises."
+OTHER = "Nobody answers his bell at night."
 
 
 @pytest.mark.parametrize("javascript", [True, False])
 def test_a_triage_officer_regrades_a_concern(page: Page, world: World) -> None:
     comment = make_experience(
-        world.maternity, rating=2, what_was_good=f"The room was clean. {SENTENCE}"
+        world.maternity, rating=2, what_was_good=f"The room was clean. {SENTENCE} {OTHER}"
     ).comments.get()
     version = ModelVersion.objects.create(
         version="px-triage", training_data_sha256="b" * 64, trained_at=timezone.now()
@@ -32,7 +33,10 @@ def test_a_triage_officer_regrades_a_concern(page: Page, world: World) -> None:
         severity=2,
         category="neglect",
         evidence=SENTENCE,
-        findings=[{"sentence": SENTENCE, "category": "neglect", "score": 0.62, "words": []}],
+        findings=[
+            {"sentence": SENTENCE, "category": "neglect", "score": 0.62, "words": []},
+            {"sentence": OTHER, "category": "neglect", "score": 0.55, "words": ["bell"]},
+        ],
         detected_by=version,
     )
 
@@ -51,6 +55,7 @@ def test_a_triage_officer_regrades_a_concern(page: Page, world: World) -> None:
     page.get_by_label("Change its severity or category").check()
     page.get_by_label("High", exact=True).check()
     page.get_by_label("Category", exact=True).select_option(label="Physical abuse")
+    page.get_by_role("checkbox", name=OTHER).uncheck()
     page.get_by_label("Why?").fill("Grabbing hard enough to bruise is physical abuse")
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text("You have changed this concern's severity or category")).to_be_visible()
@@ -65,6 +70,7 @@ def test_a_triage_officer_regrades_a_concern(page: Page, world: World) -> None:
         1,
         "physical_abuse",
     )
+    assert decision.sentences == [SENTENCE]
     concern.refresh_from_db()
     assert (concern.severity, concern.category, concern.status) == (
         1,
