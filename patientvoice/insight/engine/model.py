@@ -192,12 +192,12 @@ def train(
 ) -> TextModel:
     """Train on the shipped labelled comments plus `extra_examples` (for instance comments a
     person reviewed in the product). An extra example with no labels teaches only sentiment;
-    one with no sentiment teaches only themes. `recipe` says which features (the default's
-    are measured in ADR 0002)."""
+    one with no sentiment teaches only themes. `recipe` says which features; by default the
+    one the PATIENTVOICE_TEXT_MODEL setting names (fast or accurate, measured in ADR 0002)."""
     # Imported here: a recipe fits with this module's `fit`.
-    from patientvoice.insight.engine.recipe import Recipe
+    from patientvoice.insight.engine.recipe import configured_recipe
 
-    recipe = recipe or Recipe()
+    recipe = recipe or configured_recipe()
     training_set = training_set or load_training_set()
     extras = list(extra_examples)
     examples = training_set.examples + extras

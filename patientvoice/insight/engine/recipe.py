@@ -30,7 +30,11 @@ from patientvoice.insight.engine.static_vectors import (
 )
 from patientvoice.insight.engine.wordpiece import WordPieceTokenizer
 
-FEATURES = ("tfidf", "static", "contextual", "encoder")
+FEATURES = ("tfidf", "static", "contextual", "encoder", "static+encoder")
+# The setting that chooses the text model `patientvoice train` makes (and `evaluate` measures
+# by default): "fast" (the default) or "accurate" (the full encoder; tens of comments a second).
+TEXT_MODEL_SETTING = "PATIENTVOICE_TEXT_MODEL"
+TEXT_MODELS = ("fast", "accurate")
 # Where the set-up keeps what it derives from the encoder package (the static table, and the
 # full encoder's vectors for the training comments when that mode is evaluated).
 DEFAULT_CACHE_DIR = Path(
@@ -71,6 +75,14 @@ class Recipe:
             return StaticEmbedder(tokenizer, load_or_build_table(self.cache_dir), contextual)
         if self.features == "encoder":
             return EncoderEmbedder(load_encoder(), self.cache_dir)
+        if self.features == "static+encoder":
+            tokenizer = WordPieceTokenizer.from_vocab_file(package_model_dir() / "vocab.txt")
+            return JoinedEmbedder(
+                [
+                    StaticEmbedder(tokenizer, load_or_build_table(self.cache_dir)),
+                    EncoderEmbedder(load_encoder(), self.cache_dir),
+                ]
+            )
         if self.features != "tfidf":
             choices = ", ".join(FEATURES)
             raise ValueError(f"features must be one of {choices}, not {self.features!r}")
@@ -84,19 +96,60 @@ class Recipe:
         }
 
 
-class EncoderEmbedder:
-    """The full encoder's sentence vectors. Vectors of texts met before are kept in a cache
-    file, so cross-validation encodes the training comments once, not once per fold."""
+ACCURATE = Recipe(features="encoder", embedding_weight=1.0)
 
-    def __init__(self, encoder: SentenceEncoder, cache_dir: Path):
+
+def configured_recipe(setting: str | None = None) -> Recipe:
+    """The recipe `PATIENTVOICE_TEXT_MODEL` names: "fast" (the default recipe) or "accurate"
+    (the full encoder's sentence vectors: better themes, tens of comments a second)."""
+    name = (setting if setting is not None else os.environ.get(TEXT_MODEL_SETTING, "")) or "fast"
+    name = name.strip().lower()
+    if name == "accurate":
+        return ACCURATE
+    if name != "fast":
+        choices = " or ".join(TEXT_MODELS)
+        raise ValueError(f"{TEXT_MODEL_SETTING} must be {choices}, not {name!r}")
+    return Recipe()
+
+
+class JoinedEmbedder:
+    """Several embedders' vectors side by side (each unit length)."""
+
+    def __init__(self, parts: Sequence[Embedder]):
+        self.parts = list(parts)
+
+    def fit(self, texts: Sequence[str]) -> JoinedEmbedder:
+        for part in self.parts:
+            part.fit(texts)
+        return self
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        return np.hstack([part.transform(texts) for part in self.parts])
+
+
+class EncoderEmbedder:
+    """The full encoder's sentence vectors. While training and evaluating, vectors of texts met
+    before are kept in a cache file, so cross-validation encodes the training comments once,
+    not once per fold. A saved model keeps no cache (no comment's vector is written anywhere)
+    and loads the installed encoder, hash-checked, when it first reads a comment."""
+
+    def __init__(self, encoder: SentenceEncoder | None, cache_dir: Path | None):
         self.encoder = encoder
-        self.cache_path = cache_dir / f"sentence-vectors-{WEIGHTS_SHA256[:12]}.npz"
+        self.cache_path = (
+            cache_dir / f"sentence-vectors-{WEIGHTS_SHA256[:12]}.npz" if cache_dir else None
+        )
         self._known: dict[str, np.ndarray] | None = None
 
     def fit(self, texts: Sequence[str]) -> EncoderEmbedder:
         return self
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
+        if self.encoder is None:
+            self.encoder = load_encoder()
+        if self.cache_path is None:
+            if not texts:
+                return np.zeros((0, self.encoder.hidden), np.float32)
+            return self.encoder.encode(list(texts))
         known = self._load()
         keys = [_key(text) for text in texts]
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
@@ -122,7 +175,9 @@ class EncoderEmbedder:
         temporary.replace(self.cache_path)
 
     def __getstate__(self) -> dict[str, object]:
-        raise TypeError("A model on the full encoder is for evaluation; it is not saved")
+        # The encoder comes from the installed package when the model is used; the cache of
+        # training comments' vectors stays in the set-up's folder.
+        return {"encoder": None, "cache_path": None, "_known": None}
 
 
 @cache
