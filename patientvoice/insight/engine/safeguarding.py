@@ -608,12 +608,14 @@ def figures_from(
     """Recall of concerns, harm disclosures given severity 1, false alarms on near-misses
     (labelled `none`) and on ordinary comment sentences, precision; overall and per kind."""
     truth = [s.category for s in sentences]
-    is_concern = np.array([t != NONE for t in truth])
-    fft = np.array([s.source == "fft" for s in sentences])
+    is_concern = np.array([t != NONE for t in truth], dtype=bool)
+    fft = np.array([s.source == "fft" for s in sentences], dtype=bool)
+    flagged = np.asarray(flagged, dtype=bool)
     near_miss = ~is_concern & ~fft
-    harm = np.array([SEVERITY.get(t) == 1 for t in truth])
+    harm = np.array([SEVERITY.get(t) == 1 for t in truth], dtype=bool)
     predicted_severity = np.array(
-        [SEVERITY.get(c, 9) if f else 9 for c, f in zip(categories, flagged, strict=True)]
+        [SEVERITY.get(c, 9) if f else 9 for c, f in zip(categories, flagged, strict=True)],
+        dtype=int,
     )
     labelled = ~fft
     result: dict[str, Any] = {
@@ -624,15 +626,17 @@ def figures_from(
         "false_alarms_near_misses": _share(flagged[near_miss]),
         "precision": _share(is_concern[flagged & labelled]),
         "category_accuracy": _share(
-            np.array([c == t for c, t in zip(categories, truth, strict=True)])[is_concern & flagged]
+            np.array([c == t for c, t in zip(categories, truth, strict=True)], dtype=bool)[
+                is_concern & flagged
+            ]
         ),
     }
     if fft.any():
         result["false_alarms_comment_sentences"] = _share(flagged[fft])
     per_kind: dict[str, dict[str, Any]] = {}
     for kind in sorted(set(truth) - {NONE}):
-        rows = np.array([t == kind for t in truth])
-        predicted = np.array([c == kind for c in categories]) & flagged
+        rows = np.array([t == kind for t in truth], dtype=bool)
+        predicted = np.array([c == kind for c in categories], dtype=bool) & flagged
         per_kind[kind] = {
             "support": int(rows.sum()),
             "recall": _share(flagged[rows]),

@@ -37,6 +37,7 @@ from patientvoice.insight.engine.safeguarding import (
     training_files,
 )
 
+QUICK_COMMENT_NEGATIVES = 1000
 TEST_SENTENCES = DATA_DIR / "test.csv"
 TEST_COMMENTS = DATA_DIR / "test_comments.csv"
 HEADLINES = {

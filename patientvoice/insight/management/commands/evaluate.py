@@ -127,18 +127,23 @@ def _safeguarding(options: dict[str, Any], *, as_json: bool) -> str:
     from patientvoice.insight.engine import safeguarding_evaluate as sg
 
     folds = 2 if options["quick"] else options["folds"]
-    results = [sg.cross_validate(folds=folds)]
+    negatives = sg.QUICK_COMMENT_NEGATIVES if options["quick"] else sg.COMMENT_NEGATIVES
+    results = [sg.cross_validate(folds=folds, comment_negative_count=negatives)]
+    notes = []
     if options["held_out"] or options["decisions"]:
         try:
             detector = engine.load_model(settings.PATIENTVOICE_MODEL_DIR).safeguarding
         except engine.ModelNotFound as error:
             raise CommandError(str(error)) from None
         if detector is None:
-            raise CommandError("The current model has no safeguarding detector: run train")
-        if options["held_out"]:
+            notes.append(
+                "The current model has no safeguarding detector (trained before it existed): "
+                "run `patientvoice train --safeguarding-only` to score it."
+            )
+        elif options["held_out"]:
             results.append(sg.score_sentences(detector, sg.TEST_SENTENCES))
             results.append(sg.score_comments(detector, sg.TEST_COMMENTS))
-        if options["decisions"]:
+        if options["decisions"] and detector is not None:
             if not options["decisions"].is_file():
                 raise CommandError(f"No such file: {options['decisions']}")
             results.append(
@@ -147,5 +152,9 @@ def _safeguarding(options: dict[str, Any], *, as_json: bool) -> str:
                 )
             )
     if as_json:
-        return json.dumps({"safeguarding": [r.as_dict() for r in results]}, indent=2)
-    return "Safeguarding detector, per kind of concern" + sg.format_figures(results)
+        return json.dumps(
+            {"safeguarding": [r.as_dict() for r in results], "notes": notes}, indent=2
+        )
+    return "\n".join(
+        ["", "Safeguarding detector, per kind of concern", *notes]
+    ) + sg.format_figures(results)
