@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from patientvoice.feedback.demo import DEMO_PASSWORD, STAFF, load_demo
+from patientvoice.involvement.demo import CHAIR_USERNAME, load_demo_groups
 
 
 class Command(BaseCommand):
@@ -28,11 +29,15 @@ class Command(BaseCommand):
                 "if that is what you want (for a demonstration or test site)."
             )
         counts = load_demo(staff_password=DEMO_PASSWORD if development else None)
+        counts |= load_demo_groups(DEMO_PASSWORD if development else None)
         for name, count in counts.items():
             self.stdout.write(f"{name}: {count}")
         users = ", ".join(username for username, *_ in STAFF)
         if development:
             self.stdout.write(f"Demo staff accounts ({users}) use the password {DEMO_PASSWORD}")
+            self.stdout.write(
+                f"The Oak Lane PPG's chair signs in as {CHAIR_USERNAME} with the same password"
+            )
         else:
             self.stdout.write(
                 f"Demo staff accounts ({users}) have no password, as DEBUG is off. Set one with "
