@@ -17,7 +17,7 @@ How a decision relates to the concern's status (new, picked up, closed):
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -199,27 +199,37 @@ def decisions_for_export(organisation_ids: Iterable[int]) -> QuerySet[ConcernDec
 
 def labelled_sentences(decisions: QuerySet[ConcernDecision]) -> Iterator[list[str]]:
     """One row (text, category, group, source) per sentence people decided on, labelled by the
-    latest decision about it: confirmed → the concern's category, regraded → the new category,
-    dismissed → `none`. Sentences of one concern share a group, so grouped cross-validation
-    keeps them together. Only safeguarding concerns: complaints are not what the safeguarding
-    detector learns. A confirmed concern with no category teaches nothing and is left out.
+    latest decision about it: confirmed → the category the page showed beside the sentence (its
+    finding's, else the concern's), regraded → the new category, dismissed → `none`. Sentences
+    of one concern share a group, so grouped cross-validation keeps them together. Only
+    safeguarding concerns: complaints are not what the safeguarding detector learns. A
+    sentence confirmed with no known category teaches nothing and is left out.
 
     Streams, holding one concern's decisions at a time."""
     rows = (
         decisions.filter(concern__kind=Concern.Kind.SAFEGUARDING)
         .order_by("concern_id", "decided_at", "pk")
-        .values_list("concern_id", "decision", "category_after", "sentences")
+        .values_list("concern_id", "decision", "category_after", "sentences", "concern__findings")
     )
     current: int | None = None
     labels: dict[str, str] = {}
-    for concern_id, decision, category, sentences in rows.iterator(chunk_size=2000):
+    for concern_id, decision, category, sentences, findings in rows.iterator(chunk_size=2000):
         if concern_id != current:
             yield from _rows(current, labels)
             current, labels = concern_id, {}
-        label = NOT_A_CONCERN if decision == ConcernDecision.Decision.DISMISSED else category
         for sentence in sentences:
-            labels[sentence] = label
+            labels[sentence] = _label(decision, category, sentence, findings)
     yield from _rows(current, labels)
+
+
+def _label(decision: str, category: str, sentence: str, findings: list[dict[str, Any]]) -> str:
+    if decision == ConcernDecision.Decision.DISMISSED:
+        return NOT_A_CONCERN
+    if decision == ConcernDecision.Decision.CONFIRMED:
+        found = next((f.get("category") for f in findings if f.get("sentence") == sentence), None)
+        if found in CATEGORIES:
+            return str(found)
+    return category
 
 
 def _rows(concern_id: int | None, labels: dict[str, str]) -> Iterator[list[str]]:

@@ -114,6 +114,17 @@ def test_a_confirmation_is_recorded_with_who_when_and_appears_in_the_export(worl
     assert "Confirmed as a concern" in page and "alice" in page
 
 
+def test_confirming_labels_each_sentence_with_the_category_shown_beside_it(world: World) -> None:
+    concern = detected(world.maternity)
+
+    triage.decide_concern(concern, world.alice, "confirmed")
+
+    assert {r["text"]: r["category"] for r in exported(client_for(world, "alice"))} == {
+        CARD: "financial_abuse",
+        DRESSING: "neglect",
+    }
+
+
 def test_a_regrade_records_before_and_after_and_the_why_and_reorders_the_queue(
     world: World,
 ) -> None:
