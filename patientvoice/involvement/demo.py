@@ -30,7 +30,7 @@ from patientvoice.people.models import Person, User
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 PPGS = ["oak-lane-ppg", "riverside-ppg", "market-street-ppg", "hillcrest-ppg"]
 # The Oak Lane PPG's chair signs in with this account and the demo password.
-CHAIR_USERNAME = "demo-ppg-chair"
+CHAIR_USERNAME = "ppg-chair"
 STAFF_LEAD_USERNAME = "demo-practice"
 
 # Each group's members, in this order of role and contact preference; names are invented.
