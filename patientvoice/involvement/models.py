@@ -276,5 +276,7 @@ class Action(models.Model):
 
 
 def _refuse_if_published(minutes_id: int | None) -> None:
+    if minutes_id is None:
+        return
     if Minutes.objects.filter(pk=minutes_id, status=Minutes.Status.PUBLISHED).exists():
         raise MinutesChangedAfterPublication(f"minutes {minutes_id}")

@@ -30,7 +30,7 @@ from patientvoice.involvement.forms import (
     MinutesForm,
     PaperForm,
 )
-from patientvoice.involvement.models import GroupMember, Meeting
+from patientvoice.involvement.models import Action, GroupMember, Meeting
 from patientvoice.people import rules as staff_rules
 from patientvoice.people.decorators import staff_member_required
 from patientvoice.people.models import User
@@ -87,7 +87,9 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
     )
     context: dict[str, Any] = {"seat": seat, "group": seat.group, "meetings": meetings}
     context["open_actions"] = list(
-        seat.group.actions.filter(status="open").select_related("raised_in__meeting")[:100]
+        Action.objects.filter(group=seat.group, status=Action.Status.OPEN).select_related(
+            "raised_in__meeting"
+        )[:100]
     )
     if seat.can(rules.DECIDE_JOIN_REQUESTS):
         context["pending"] = services.pending_join_requests(seat.group).count()

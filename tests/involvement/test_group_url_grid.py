@@ -78,7 +78,7 @@ def test_each_group_url_opens_only_to_the_roles_its_row_names(
     else:
         assert response.status_code == 404  # not in the group: the address reveals nothing
     if persona not in {"fay", "dana"}:
-        body = b"".join(response) if response.streaming else response.content  # type: ignore[attr-defined]
+        body = b"".join(response) if response.streaming else response.content
         for marker in MARKERS:
             assert marker.encode() not in body
 
