@@ -115,6 +115,14 @@ class ConcernDecisionForm(forms.Form):
         self.known_sentences = triage.sentences_of(concern)
         if concern.kind != Concern.Kind.SAFEGUARDING:
             del self.fields["category"]
+        elif concern.category and concern.category not in triage.CATEGORIES:
+            # Keep a category this product does not list selectable, or a severity change
+            # would silently blank it.
+            field = self.fields["category"]
+            field.choices = [  # type: ignore[attr-defined]
+                (concern.category, triage.category_label(concern.category)),
+                *field.choices,  # type: ignore[attr-defined]
+            ]
         if len(self.known_sentences) > 1:
             self.fields["sentences"].choices = list(enumerate(self.known_sentences))  # type: ignore[attr-defined]
             self.initial.setdefault("sentences", list(range(len(self.known_sentences))))

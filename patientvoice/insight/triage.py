@@ -82,7 +82,8 @@ def check_decision(
         raise ValidationError("Say why you are dismissing or changing this concern")
     if severity not in SEVERITIES:
         raise ValidationError("Choose a severity")
-    if category and category not in CATEGORIES:
+    # A category this product does not list (from a newer detector) may stay, not be chosen.
+    if category and category not in CATEGORIES and category != concern.category:
         raise ValidationError("Choose a category from the list")
     if decision == ConcernDecision.Decision.REGRADED and (severity, category) == (
         concern.severity,

@@ -266,6 +266,33 @@ def test_a_concern_closed_with_what_was_done_stays_closed_after_a_decision(world
     assert (concern.status, concern.action_taken) == ("closed", "Referred to the safeguarding lead")
 
 
+def test_a_concern_with_a_category_this_product_does_not_list_can_be_decided(
+    world: World,
+) -> None:
+    concern = detected(world.maternity, category="cuckooing")
+    client = client_for(world, "alice")
+
+    page = client.get(f"/staff/concerns/{concern.pk}/").content.decode()
+    client.post(
+        f"/staff/concerns/{concern.pk}/decide/",
+        {
+            "decision": "regraded",
+            "severity": "2",
+            "category": "cuckooing",
+            "sentences": ["0", "1"],
+            "reason": "Lower",
+        },
+    )
+
+    assert re.search(r'<option value="cuckooing" selected\s*>Cuckooing</option>', page)
+    concern.refresh_from_db()
+    assert (concern.severity, concern.category) == (2, "cuckooing")
+    with pytest.raises(ValidationError):
+        triage.decide_concern(
+            concern, world.alice, "regraded", severity=2, category="made_up", reason="x"
+        )
+
+
 def test_sentences_from_elsewhere_are_refused(world: World) -> None:
     concern = detected(world.maternity)
 
