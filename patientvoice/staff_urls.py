@@ -127,12 +127,8 @@ urlpatterns = [
         "reports/<int:report_id>/sign-off/", influence_views.report_sign_off, name="report_sign_off"
     ),
     path("reports/<int:report_id>/issue/", influence_views.report_issue, name="report_issue"),
-    path(
-        "reports/<int:report_id>/publish/", influence_views.report_publish, name="report_publish"
-    ),
-    path(
-        "reports/<int:report_id>/correct/", influence_views.report_correct, name="report_correct"
-    ),
+    path("reports/<int:report_id>/publish/", influence_views.report_publish, name="report_publish"),
+    path("reports/<int:report_id>/correct/", influence_views.report_correct, name="report_correct"),
     path(
         "reports/recommendations/<int:recommendation_id>/respond/",
         influence_views.response_new,
@@ -195,4 +191,6 @@ urlpatterns = [
         name="group_minutes_correct",
     ),
     path("groups/actions/<int:action_id>/", group_views.action_status, name="group_action"),
+    path("groups/<slug:slug>/seats/", group_views.seats, name="group_seats"),
+    path("groups/seats/<int:seat_id>/report/", group_views.seat_report, name="group_seat_report"),
 ]

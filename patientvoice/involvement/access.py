@@ -17,6 +17,7 @@ from patientvoice.directory.models import Group
 from patientvoice.involvement import rules
 from patientvoice.involvement.models import (
     Action,
+    CommitteeSeat,
     GroupMember,
     JoinRequest,
     Meeting,
@@ -93,3 +94,19 @@ def access_join_request(user: User, request_id: int, permission: str) -> tuple[J
     if join_request is None:
         raise Http404
     return join_request, _seat(user, join_request.group_id, permission)
+
+
+def access_seat(user: User, seat_id: int) -> tuple[CommitteeSeat, Seat]:
+    """A committee seat, for its holder or the group's organisers (403 for other members)."""
+    seat = (
+        CommitteeSeat.objects.select_related("committee", "holder__person")
+        .filter(pk=seat_id)
+        .first()
+    )
+    if seat is None:
+        raise Http404
+    place = _seat(user, seat.committee.group_id, rules.VIEW_GROUP)
+    holder = seat.holder.person.user_id if seat.holder else None
+    if holder != user.pk and not place.can(rules.MANAGE_SEATS):
+        raise PermissionDenied
+    return seat, place

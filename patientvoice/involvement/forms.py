@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from patientvoice.defences import FormTokenField, HoneypotForm, issue_form_token
-from patientvoice.involvement.models import Action, Meeting
+from patientvoice.involvement.models import Action, GroupMember, Meeting
 from patientvoice.people.models import Person
 from patientvoice.ui import DatePartsField
 
@@ -212,3 +212,63 @@ class ApproveForm(forms.Form):
 
 class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(choices=Action.Status.choices)
+
+
+class SeatForm(forms.Form):
+    committee = forms.CharField(
+        label="Committee",
+        max_length=200,
+        help_text="For example Health Scrutiny Committee",
+        error_messages={"required": "Enter the committee's name"},
+    )
+    body = forms.CharField(
+        label="Whose committee is it?",
+        max_length=200,
+        help_text="For example Kirkby Moor Borough Council",
+        error_messages={"required": "Enter the organisation the committee belongs to"},
+    )
+    holder = forms.ModelChoiceField(
+        label="Seat holder",
+        queryset=GroupMember.objects.none(),
+        required=False,
+        empty_label="Vacant",
+    )
+    term_start = DatePartsField(
+        label="Term starts",
+        allow_future=True,
+        error_messages={"required": "Enter when the term starts"},
+    )
+    term_end = DatePartsField(label="Term ends (optional)", required=False, allow_future=True)
+    appointing_body = forms.CharField(
+        label="Appointed by",
+        max_length=200,
+        error_messages={"required": "Enter who appoints to the seat"},
+    )
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["holder"]
+        field.queryset = members  # type: ignore[attr-defined]
+        field.label_from_instance = lambda m: m.person.full_name  # type: ignore[attr-defined]
+
+
+class ReportBackForm(forms.Form):
+    meeting_on = DatePartsField(
+        label="When did the committee meet?",
+        error_messages={"required": "Enter when the committee met"},
+    )
+    discussed = forms.CharField(
+        label="What was discussed",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter what was discussed"},
+    )
+    said_for_patients = forms.CharField(
+        label="What you said for patients",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter what you said for patients"},
+    )
+    decided = forms.CharField(
+        label="What was decided (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -280,3 +280,60 @@ def _refuse_if_published(minutes_id: int | None) -> None:
         return
     if Minutes.objects.filter(pk=minutes_id, status=Minutes.Status.PUBLISHED).exists():
         raise MinutesChangedAfterPublication(f"minutes {minutes_id}")
+
+
+class Committee(models.Model):
+    """A committee outside the product on which a group holds lay seats: an ICB locality
+    board, a council's health scrutiny committee, a trust's patient experience committee."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="committees")
+    name = models.CharField(max_length=200)
+    body = models.CharField(max_length=200, help_text="The organisation the committee belongs to")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.body}"
+
+
+class CommitteeSeat(models.Model):
+    """A lay seat: who holds it, for what term, appointed by whom. No holder: vacant."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="seats")
+    holder = models.ForeignKey(
+        GroupMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="seats"
+    )
+    term_start = models.DateField()
+    term_end = models.DateField(null=True, blank=True)
+    appointing_body = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["committee__name", "term_start"]
+
+    def __str__(self) -> str:
+        return f"Lay seat on {self.committee}"
+
+    def clean(self) -> None:
+        if self.term_end and self.term_end < self.term_start:
+            raise ValidationError("The term must end after it starts")
+
+
+class ReportBack(models.Model):
+    """What the seat holder tells the group after a committee meeting."""
+
+    seat = models.ForeignKey(CommitteeSeat, on_delete=models.CASCADE, related_name="reports")
+    meeting_on = models.DateField(help_text="When the committee met")
+    discussed = models.TextField()
+    said_for_patients = models.TextField()
+    decided = models.TextField(blank=True)
+    written_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-meeting_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Report back from {self.seat.committee} on {self.meeting_on}"

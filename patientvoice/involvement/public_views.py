@@ -89,5 +89,7 @@ def group_page_section(group: Group) -> tuple[str, dict[str, Any]] | None:
             "meetings": services.upcoming_meetings(group),
             "minutes": list(services.published_minutes(group)[:PUBLISHED_MINUTES_SHOWN]),
             "can_ask_to_join": group.join_method != Group.JoinMethod.INVITATION,
+            "seats": list(services.group_seats(group)),
+            "reports": services.recent_reports(group),
         },
     )

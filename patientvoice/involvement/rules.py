@@ -16,8 +16,11 @@ SCHEDULE_MEETINGS = "schedule_meetings"  # meetings, agenda items, papers
 RECORD_MINUTES = "record_minutes"  # draft minutes, decisions, actions; update an action
 APPROVE_MINUTES = "approve_minutes"
 PUBLISH_MINUTES = "publish_minutes"
+# Committee seats: add a committee and its lay seat, and report back for any seat holder; a
+# seat's holder reports back on their own seat whatever their role (access.may_report_back).
+MANAGE_SEATS = "manage_seats"
 
-_ORGANISING = frozenset({VIEW_GROUP, VIEW_MEMBERS, SCHEDULE_MEETINGS, RECORD_MINUTES})
+_ORGANISING = frozenset({VIEW_GROUP, VIEW_MEMBERS, SCHEDULE_MEETINGS, RECORD_MINUTES, MANAGE_SEATS})
 
 # Join requests reach the chair and the staff lead; the minutes are the group's own record, so
 # approving and publishing them is for its chair and secretary.

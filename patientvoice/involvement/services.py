@@ -21,6 +21,8 @@ from patientvoice.directory.models import Group
 from patientvoice.involvement.models import (
     Action,
     AgendaItem,
+    Committee,
+    CommitteeSeat,
     Decision,
     GroupMember,
     GroupRole,
@@ -28,6 +30,7 @@ from patientvoice.involvement.models import (
     Meeting,
     Minutes,
     Paper,
+    ReportBack,
 )
 from patientvoice.people.audit import record_audit
 from patientvoice.people.models import User
@@ -375,3 +378,65 @@ def published_minutes(group: Group) -> QuerySet[Minutes]:
 
 def _host_id(minutes: Minutes) -> int:
     return Group.objects.values_list("host_id", flat=True).get(pk=minutes.meeting.group_id)
+
+
+# --- Committee seats -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_seat(
+    group: Group,
+    *,
+    committee: str,
+    body: str,
+    holder: GroupMember | None,
+    term_start: datetime.date,
+    term_end: datetime.date | None,
+    appointing_body: str,
+) -> CommitteeSeat:
+    if holder is not None and holder.group_id != group.pk:
+        raise ValidationError("The seat holder must be a member of the group")
+    found, _ = Committee.objects.get_or_create(group=group, name=committee, body=body)
+    seat = CommitteeSeat(
+        committee=found,
+        holder=holder,
+        term_start=term_start,
+        term_end=term_end,
+        appointing_body=appointing_body,
+    )
+    seat.full_clean()
+    seat.save()
+    return seat
+
+
+def report_back(
+    seat: CommitteeSeat,
+    user: User,
+    *,
+    meeting_on: datetime.date,
+    discussed: str,
+    said_for_patients: str,
+    decided: str,
+) -> ReportBack:
+    return ReportBack.objects.create(
+        seat=seat,
+        meeting_on=meeting_on,
+        discussed=discussed,
+        said_for_patients=said_for_patients,
+        decided=decided,
+        written_by=user,
+    )
+
+
+def group_seats(group: Group) -> QuerySet[CommitteeSeat]:
+    return CommitteeSeat.objects.filter(committee__group=group).select_related(
+        "committee", "holder__person"
+    )
+
+
+def recent_reports(group: Group, limit: int = 10) -> list[ReportBack]:
+    return list(
+        ReportBack.objects.filter(seat__committee__group=group).select_related("seat__committee")[
+            :limit
+        ]
+    )

@@ -29,6 +29,8 @@ from patientvoice.involvement.forms import (
     MeetingForm,
     MinutesForm,
     PaperForm,
+    ReportBackForm,
+    SeatForm,
 )
 from patientvoice.involvement.models import Action, GroupMember, Meeting
 from patientvoice.people import rules as staff_rules
@@ -369,3 +371,48 @@ def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
         services.update_action(action, form.cleaned_data["status"])
         messages.success(request, "Action updated")
     return redirect("staff:group_home", seat.group.slug)
+
+
+@account_required
+def seats(request: HttpRequest, slug: str) -> HttpResponse:
+    """The group's committee seats and their report-backs; organisers add seats here."""
+    place = access.access_group(_user(request), slug, rules.VIEW_GROUP)
+    members = GroupMember.objects.filter(group=place.group).select_related("person")
+    form = SeatForm(request.POST or None, members=members)
+    if request.method == "POST":
+        access.access_group(_user(request), slug, rules.MANAGE_SEATS)
+        if form.is_valid():
+            try:
+                services.add_seat(place.group, **form.cleaned_data)
+            except ValidationError as error:
+                _errors(form, error)
+            else:
+                messages.success(request, "Seat added")
+                return redirect("staff:group_seats", place.group.slug)
+    return _render(
+        request,
+        "seats.jinja",
+        {
+            "seat": place,
+            "group": place.group,
+            "seats": list(services.group_seats(place.group)),
+            "reports": services.recent_reports(place.group, limit=50),
+            "form": form,
+            "user_id": _user(request).pk,
+        },
+    )
+
+
+@account_required
+def seat_report(request: HttpRequest, seat_id: int) -> HttpResponse:
+    committee_seat, place = access.access_seat(_user(request), seat_id)
+    form = ReportBackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.report_back(committee_seat, _user(request), **form.cleaned_data)
+        messages.success(request, "Thank you: your report is on the group's page")
+        return redirect("staff:group_seats", place.group.slug)
+    return _render(
+        request,
+        "report_back_form.jinja",
+        {"group": place.group, "committee_seat": committee_seat, "form": form},
+    )

@@ -42,6 +42,10 @@ GROUP_GRID: dict[str, GroupRow] = {
     "group_minutes_publish": GroupRow(frozenset({"fay"}), "minutes", post_only=True),
     "group_minutes_correct": GroupRow(PPG_ORGANISERS, "minutes", post_only=True),
     "group_action": GroupRow(PPG_ORGANISERS, "action", post_only=True),
+    # Members read the seats; organisers add them (a POST, refused to Gina by the second grid).
+    "group_seats": GroupRow(PPG_MEMBERS, "group"),
+    # Gina holds the seat, so she reports back on it, as may the organisers.
+    "group_seat_report": GroupRow(PPG_MEMBERS, "committee_seat"),
 }
 
 URL_KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -51,4 +55,5 @@ URL_KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "paper": lambda o: {"paper_id": o["paper"]},
     "action": lambda o: {"action_id": o["action"]},
     "join_request": lambda o: {"request_id": o["join_request"]},
+    "committee_seat": lambda o: {"seat_id": o["committee_seat"]},
 }

@@ -10,6 +10,7 @@ whose role lacks the permission gets a 403; a visitor is sent to sign in.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from patientvoice.involvement import services
-from patientvoice.involvement.models import JoinRequest, Paper
+from patientvoice.involvement.models import GroupMember, JoinRequest, Paper
 from patientvoice.people.models import Person
 from tests.conftest import World
 from tests.involvement.grid_rows import GROUP_GRID, PPG_MEMBERS, URL_KWARGS
@@ -39,8 +40,18 @@ def records(world: World) -> dict[str, Any]:
         group=groups.ppg,
         person=Person.objects.create(full_name="Ivy Lane", preferred_contact="phone", phone="1"),
     )
+    committee_seat = services.add_seat(
+        groups.ppg,
+        committee="Health Scrutiny Committee",
+        body="Kirkby Moor Borough Council",
+        holder=GroupMember.objects.get(person__user=groups.gina),
+        term_start=datetime.date(2026, 4, 1),
+        term_end=None,
+        appointing_body="Kirkby Moor Borough Council",
+    )
     return {
         "groups": groups,
+        "committee_seat": committee_seat.pk,
         "group": groups.ppg.slug,
         "meeting": groups.last_month.pk,
         "minutes": minutes.pk,
