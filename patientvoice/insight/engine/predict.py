@@ -45,13 +45,12 @@ def screen(model: TextModel, texts: Sequence[str]) -> list[list[Signal]]:
     word list. Complaint signals come from the word list."""
     detector = detector_of(model)
     flagged = detector.screen(texts) if detector is not None else None
-    found = []
-    for i, text in enumerate(texts):
-        signals = detect_signals(text) if text else []
-        if flagged is not None:
-            signals = [_signal(f) for f in flagged[i]] + [s for s in signals if s.kind == COMPLAINT]
-        found.append(signals)
-    return found
+    if flagged is None:
+        return [detect_signals(text) for text in texts]
+    return [
+        [_signal(f) for f in flagged[i]] + detect_signals(text, kinds=(COMPLAINT,))
+        for i, text in enumerate(texts)
+    ]
 
 
 def _signal(flagged: Flagged) -> Signal:

@@ -172,20 +172,37 @@ _REASSURANCES = re.compile(
     r"(?:have|had|make|made|raise|raised|put in|file|lodge) (?:any |a )?complaints?\b",
     re.IGNORECASE,
 )
+# The same patterns for lower-case text without IGNORECASE, several times faster (the patterns
+# use no upper-case escapes such as \\S, so lower-casing their source keeps their meaning).
+_LOWER = {rule.reason: re.compile(rule.pattern.pattern.lower()) for rule in RULES}
+_LOWER_REASSURANCES = re.compile(_REASSURANCES.pattern.lower())
+
+
+def _cleaned(text: str) -> tuple[str, bool]:
+    """The text with reassurances blanked to the same length (so match offsets still point into
+    the original), lower-cased when that keeps every offset; and whether it was."""
+    plain = straight_apostrophes(text)
+    lowered = plain.lower()
+    if len(lowered) == len(plain):
+        return _LOWER_REASSURANCES.sub(lambda m: " " * len(m.group()), lowered), True
+    return _REASSURANCES.sub(lambda m: " " * len(m.group()), plain), False
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")
 EVIDENCE_CHARS = 240
 
 
-def detect_signals(text: str) -> list[Signal]:
-    """Every safeguarding or complaint concern the text raises, most severe first; at most one
-    signal per reason, with the sentence that raised it as evidence."""
+def detect_signals(text: str, kinds: tuple[str, ...] = (SAFEGUARDING, COMPLAINT)) -> list[Signal]:
+    """Every safeguarding or complaint concern (of `kinds`) the text raises, most severe first;
+    at most one signal per reason, with the sentence that raised it as evidence."""
     if not text:
         return []
-    # Blanked to the same length, so match offsets still point into the original text.
-    cleaned = _REASSURANCES.sub(lambda m: " " * len(m.group()), straight_apostrophes(text))
+    cleaned, lowered = _cleaned(text)
     found: list[Signal] = []
     for rule in RULES:
-        match = rule.pattern.search(cleaned)
+        if rule.kind not in kinds:
+            continue
+        match = (_LOWER[rule.reason] if lowered else rule.pattern).search(cleaned)
         if match:
             found.append(Signal(rule.kind, rule.severity, rule.reason, _evidence(text, match)))
     return sorted(found, key=lambda s: (s.severity, s.kind != SAFEGUARDING))
@@ -209,12 +226,12 @@ def safeguarding_words(sentence: str) -> list[str]:
     finding of the learnt detector as an explanation (the detector decides; these only say
     which familiar words the sentence holds). Reassurances ("I never felt unsafe") are
     left out, as in `detect_signals`."""
-    cleaned = _REASSURANCES.sub(lambda m: " " * len(m.group()), straight_apostrophes(sentence))
+    cleaned, lowered = _cleaned(sentence)
     words: list[str] = []
     for rule in RULES:
         if rule.kind != SAFEGUARDING:
             continue
-        for match in rule.pattern.finditer(cleaned):
+        for match in (_LOWER[rule.reason] if lowered else rule.pattern).finditer(cleaned):
             word = sentence[match.start() : match.end()].strip()
             if word and word.lower() not in (w.lower() for w in words):
                 words.append(word)
