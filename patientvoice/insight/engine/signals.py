@@ -173,7 +173,7 @@ _REASSURANCES = re.compile(
     re.IGNORECASE,
 )
 # The same patterns for lower-case text without IGNORECASE, several times faster (the patterns
-# use no upper-case escapes such as \\S, so lower-casing their source keeps their meaning).
+# use no upper-case escapes such as \S, so lower-casing their source keeps their meaning).
 _LOWER = {rule.reason: re.compile(rule.pattern.pattern.lower()) for rule in RULES}
 _LOWER_REASSURANCES = re.compile(_REASSURANCES.pattern.lower())
 
