@@ -19,11 +19,14 @@ from patientvoice.involvement import services
 from patientvoice.involvement.models import (
     Action,
     AgendaItem,
+    Committee,
+    CommitteeSeat,
     Decision,
     GroupMember,
     GroupRole,
     Meeting,
     Minutes,
+    ReportBack,
 )
 from patientvoice.people.models import Person, User
 
@@ -147,6 +150,7 @@ def load_demo_groups(password: str | None) -> dict[str, int]:
         if slug == "oak-lane-ppg" and staff_lead is not None:
             _member(group, "Dana Practice", GroupRole.STAFF_LEAD, "email", staff_lead)
         _meetings(group, chair, names)
+    _seats()
     return {
         "group members": GroupMember.objects.filter(group__slug__in=PPGS).count(),
         "group meetings": Meeting.objects.filter(group__slug__in=PPGS).count(),
@@ -257,3 +261,75 @@ def _latest_held(meeting: Meeting) -> Meeting | None:
         .order_by("-starts_at")
         .first()
     )
+
+
+# (group, committee, body, holder's index in the group's NAMES, reports back (month offset,
+# discussed, said for patients, decided)).
+SEATS = [
+    (
+        "oak-lane-ppg",
+        "Health Scrutiny Committee",
+        "Kirkby Moor Borough Council",
+        3,
+        [
+            (
+                -2,
+                "Access to GP appointments across the borough",
+                "Patients at Oak Lane cannot get through on the phone at 8am; online booking"
+                " leaves out people without the internet.",
+                "The ICB will report on call waiting times at the March meeting.",
+            ),
+            (
+                -1,
+                "Winter vaccination clinics",
+                "Saturday clinics worked well; ask for them at every practice.",
+                "",
+            ),
+        ],
+    ),
+    (
+        "riverside-ppg",
+        "Kirkby Moor Locality Board",
+        "Northdale Integrated Care Board",
+        0,
+        [
+            (
+                -1,
+                "The new community diagnostic centre",
+                "Members asked for evening appointments and a bus from the town centre.",
+                "Evening appointments will be trialled from the spring.",
+            ),
+        ],
+    ),
+]
+
+
+def _seats() -> None:
+    today = timezone.localdate()
+    for slug, committee, body, holder_index, reports in SEATS:
+        group = Group.objects.filter(slug=slug).first()
+        if group is None:
+            continue
+        names = NAMES[PPGS.index(slug)]
+        holder = GroupMember.objects.filter(group=group, person__full_name=names[holder_index])
+        found, _ = Committee.objects.get_or_create(group=group, name=committee, body=body)
+        seat, _ = CommitteeSeat.objects.get_or_create(
+            committee=found,
+            defaults={
+                "holder": holder.first(),
+                "term_start": datetime.date(today.year - 1, 4, 1),
+                "term_end": datetime.date(today.year + 1, 3, 31),
+                "appointing_body": body,
+            },
+        )
+        for offset, discussed, said, decided in reports:
+            met = first_wednesday(*_month(today, offset)).date() + datetime.timedelta(days=7)
+            ReportBack.objects.get_or_create(
+                seat=seat,
+                meeting_on=met,
+                defaults={
+                    "discussed": discussed,
+                    "said_for_patients": said,
+                    "decided": decided,
+                },
+            )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
@@ -10,6 +11,9 @@ from patientvoice.defences import FormTokenField, HoneypotForm, issue_form_token
 from patientvoice.involvement.models import Action, GroupMember, Meeting
 from patientvoice.people.models import Person
 from patientvoice.ui import DatePartsField
+
+# Papers members download and open: documents only, never anything a browser would run.
+PAPER_SUFFIXES = {".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt"}
 
 SHARE_CHOICES = [
     ("share_email", "My email address"),
@@ -149,9 +153,15 @@ class PaperForm(forms.Form):
     )
     file = forms.FileField(
         label="File",
-        help_text="A PDF, Word or OpenDocument file",
+        help_text="A PDF, Word, OpenDocument, rich text or plain text file",
         error_messages={"required": "Choose the file to upload"},
     )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if PurePath(upload.name or "").suffix.lower() not in PAPER_SUFFIXES:
+            raise forms.ValidationError("The file must be a PDF, Word, OpenDocument or text file")
+        return upload
 
 
 class MinutesForm(forms.Form):

@@ -29,6 +29,7 @@ def test_the_demo_ppg_gets_a_year_of_work_and_loading_twice_changes_nothing(
     assert GroupMember.objects.get(person__user=chair).role == "chair"
     html = client.get(world.ppg.get_absolute_url()).content.decode()
     assert "Next meetings" in html and "Minutes of the meeting on" in html
+    assert "Health Scrutiny Committee" in html and "Winter vaccination clinics" in html
 
 
 def test_outside_development_the_chair_has_no_password(world: World) -> None:

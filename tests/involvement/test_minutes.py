@@ -251,3 +251,16 @@ def test_the_meeting_and_minutes_pages_take_the_same_queries_for_many_items(
     many = [_queries(fay, url) for url in pages]
 
     assert many == few
+
+
+def test_a_paper_that_is_not_a_document_is_refused(world: World, groups: Groups) -> None:
+    upload = SimpleUploadedFile("agenda.html", b"<script>alert(1)</script>", "text/html")
+
+    response = client_as(world, groups, "fay").post(
+        reverse("staff:group_paper_new", args=[groups.last_month.pk]),
+        {"title": "Agenda", "file": upload},
+    )
+
+    assert response.status_code == 200
+    assert "must be a PDF" in response.content.decode()
+    assert not groups.last_month.papers.exists()
