@@ -68,7 +68,5 @@ def concerns(signals: list[Signal]) -> list[ConcernReading]:
             }
             for s in group
         )
-        found.append(
-            ConcernReading(kind, first.severity, first.evidence, first.category, findings)
-        )
+        found.append(ConcernReading(kind, first.severity, first.evidence, first.category, findings))
     return found

@@ -19,7 +19,7 @@ from patientvoice.insight.models import Classification, Concern
 from patientvoice.insight.services import classify_comments
 from tests.conftest import World, make_experience
 from tests.insight.engine.conftest import ROOT, small_training_set
-from tests.insight.engine.test_safeguarding import FIXTURE
+from tests.insight.engine.test_safeguarding import DECISIONS_CSV, FIXTURE
 
 DISCLOSURE = "My son takes my bank card and I never see my pension."
 STORY = f"The nurses on the ward were lovely and the food was good. {DISCLOSURE} Thanks to all."
@@ -82,12 +82,7 @@ def test_a_failure_reading_themes_does_not_stop_screening(
 
 def test_evaluate_scores_the_detector_on_triage_decisions(tmp_path: Path) -> None:
     decisions = tmp_path / "decisions.csv"
-    decisions.write_text(
-        "text,category,group,source\n"
-        "Her carer keeps her cash card and buys his shopping with it,financial_abuse,d1,triage\n"
-        "I never felt unsafe in the unit,none,d2,triage\n",
-        encoding="utf-8",
-    )
+    decisions.write_text(DECISIONS_CSV, encoding="utf-8")
     out = io.StringIO()
     call_command(
         "evaluate",

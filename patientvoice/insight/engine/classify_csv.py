@@ -56,8 +56,9 @@ def classify_csv(
     errors: Writable | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> CsvReport:
-    """Write every input column plus `themes`, `sentiment` and the concern columns. A row with the wrong number of
-    fields is reported to `errors` (with its line number) and left out; the file carries on.
+    """Write every input column plus `themes`, `sentiment` and the concern columns. A row with
+    the wrong number of fields is reported to `errors` (with its line number) and left out; the
+    file carries on.
     Raises MissingColumns, naming them, when a named column is not in the header."""
     errors = errors if errors is not None else sys.stderr
     report = CsvReport()

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -88,9 +89,12 @@ _CHUNK = re.compile(r"\S+")
 MAX_SENTENCES = 400  # a pasted book is screened on its first 400 sentences
 
 _NEGATORS = frozenset(
-    "not no never nobody none nothing noone neither nor without cannot cant dont didnt "
-    "doesnt wasnt werent isnt arent wont wouldnt couldnt hasnt havent hadnt shouldnt "
-    "didn don doesn wasn weren isn aren won wouldn couldn hasn haven hadn shouldn".split()
+    re.findall(
+        r"\w+",
+        "not no never nobody none nothing noone neither nor without cannot cant dont didnt "
+        "doesnt wasnt werent isnt arent wont wouldnt couldnt hasnt havent hadnt shouldnt "
+        "didn don doesn wasn weren isn aren won wouldn couldn hasn haven hadn shouldn",
+    )
 )
 _NEGATION_SCOPE = 4
 _SCOPE_ENDS = frozenset(".,;:!?") | {"but", "and", "although", "though", "however"}
@@ -155,7 +159,7 @@ def word_features(words: Sequence[str]) -> list[str]:
     """Unigrams, with the few words after a negation marked `not_` (up to punctuation, "but"
     or "and"), and bigrams of the words as written. Punctuation, "and", "but" are left out."""
     kept = [w for w in words if w not in _DROPPED]
-    bigrams = [a + " " + b for a, b in zip(kept, kept[1:])]
+    bigrams = [a + " " + b for a, b in pairwise(kept)]
     if _NEGATORS.isdisjoint(words):
         return kept + bigrams
     features: list[str] = []
@@ -270,9 +274,7 @@ class SentenceFeatures:
         """`matrix(sentences) @ weights` without building the matrix (the fast path)."""
         static, words = self.transform(sentences)
         hidden = self.hidden
-        return np.asarray(
-            (static @ weights[:hidden]) * STATIC_WEIGHT + words @ weights[hidden:]
-        )
+        return np.asarray((static @ weights[:hidden]) * STATIC_WEIGHT + words @ weights[hidden:])
 
     def __getstate__(self) -> dict[str, object]:
         # The table is saved as float16 (every row is kept: unseen words need theirs), halving
@@ -315,9 +317,7 @@ class Detector:
     @cached_property
     def weights(self) -> np.ndarray:
         """(width, 1 + categories): the concern head's weights, then the category head's."""
-        return np.hstack([self.concern_weights[:, None], self.category_weights]).astype(
-            np.float32
-        )
+        return np.hstack([self.concern_weights[:, None], self.category_weights]).astype(np.float32)
 
     def score_sentences(self, sentences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(probability of a concern, index of the most likely category) per sentence."""
@@ -430,12 +430,16 @@ def comment_negatives(
         if not example.text or len(example.text) > 2000:
             continue
         for sentence in sentences_of(example.text):
-            if len(sentence) < 12 or safeguarding_words(sentence) or sentence_key(sentence) in excluded:
+            if (
+                len(sentence) < 12
+                or safeguarding_words(sentence)
+                or sentence_key(sentence) in excluded
+            ):
                 continue
             candidates.append(LabelledSentence(sentence, NONE, f"comment:{number}", "fft"))
-    rng = random.Random(seed)
-    chosen = rng.sample(candidates, min(limit, len(candidates)))
-    return chosen
+    # A reproducible sample, not anything secret.
+    rng = random.Random(seed)  # noqa: S311
+    return rng.sample(candidates, min(limit, len(candidates)))
 
 
 def sentence_key(text: str) -> str:
@@ -462,7 +466,7 @@ def fit(
         warnings.simplefilter("ignore", ConvergenceWarning)
         concern = LogisticRegression(C=CONCERN_C, max_iter=2000).fit(x, y, sample_weight=weights)
         positive = np.flatnonzero(y)
-        labels = [sentences[i].category for i in positive]
+        labels = [sentences[int(i)].category for i in positive]
         categories = sorted(set(labels))
         if len(categories) >= 2:
             kind = LogisticRegression(C=CATEGORY_C, max_iter=2000).fit(x[positive], labels)

@@ -152,7 +152,9 @@ def format_figures(results: Sequence[SafeguardingFigures]) -> str:
         for key in ("false_alarms_comment_sentences", "buried_sentence_flagged_anywhere"):
             if key in figures:
                 lines.append(f"  {key.replace('_', ' ').capitalize():36}{_fmt(figures[key])}")
-        lines.append(f"  {'Kind right, of concerns found':36}{_fmt(figures.get('category_accuracy'))}")
+        lines.append(
+            f"  {'Kind right, of concerns found':36}{_fmt(figures.get('category_accuracy'))}"
+        )
         lines.append(
             f"  {'kind':24}{'support':>8}{'recall':>8}{'severity':>10}{'kind recall':>12}"
             f"{'precision':>10}"

@@ -25,6 +25,13 @@ POSITIVE_STORY = (
     "discharge letter was clear. Thank you all so much."
 )
 
+# As `patientvoice export_concern_decisions` writes them.
+DECISIONS_CSV = (
+    "text,category,group,source\n"
+    "Her carer keeps her cash card and buys his shopping with it,financial_abuse,d1,triage\n"
+    "I never felt unsafe in the unit,none,d2,triage\n"
+)
+
 
 @pytest.fixture(scope="module")
 def detector() -> sg.Detector:
@@ -181,12 +188,7 @@ def test_the_figures_are_computed_on_a_small_set(detector: sg.Detector, tmp_path
         writer.writerow([POSITIVE_STORY, "financial_abuse", evidence, "c1"])
         writer.writerow(["The staff were kind. Parking was hard.", "none", "", "c2"])
     decisions = tmp_path / "decisions.csv"
-    decisions.write_text(
-        "text,category,group,source\n"
-        "Her carer keeps her cash card and buys his shopping with it,financial_abuse,d1,triage\n"
-        "I never felt unsafe in the unit,none,d2,triage\n",
-        encoding="utf-8",
-    )
+    decisions.write_text(DECISIONS_CSV, encoding="utf-8")
     results = [
         cross,
         sge.score_sentences(detector, decisions),

@@ -125,6 +125,7 @@ def _safeguarding(options: dict[str, Any], *, as_json: bool) -> str:
     """Per kind of concern: grouped cross-validation on the training sentences, and the
     current model's detector on the held-out set and on triage decisions."""
     from patientvoice.insight.engine import safeguarding_evaluate as sg
+    from patientvoice.insight.engine.predict import detector_of
 
     folds = 2 if options["quick"] else options["folds"]
     negatives = sg.QUICK_COMMENT_NEGATIVES if options["quick"] else sg.COMMENT_NEGATIVES
@@ -132,7 +133,7 @@ def _safeguarding(options: dict[str, Any], *, as_json: bool) -> str:
     notes = []
     if options["held_out"] or options["decisions"]:
         try:
-            detector = engine.load_model(settings.PATIENTVOICE_MODEL_DIR).safeguarding
+            detector = detector_of(engine.load_model(settings.PATIENTVOICE_MODEL_DIR))
         except engine.ModelNotFound as error:
             raise CommandError(str(error)) from None
         if detector is None:
