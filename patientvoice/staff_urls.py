@@ -193,4 +193,6 @@ urlpatterns = [
     path("groups/actions/<int:action_id>/", group_views.action_status, name="group_action"),
     path("groups/<slug:slug>/seats/", group_views.seats, name="group_seats"),
     path("groups/seats/<int:seat_id>/report/", group_views.seat_report, name="group_seat_report"),
+    path("groups/<slug:slug>/messages/new/", group_views.message_new, name="group_message_new"),
+    path("groups/messages/<int:message_id>/", group_views.message_detail, name="group_message"),
 ]

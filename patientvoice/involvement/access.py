@@ -19,6 +19,7 @@ from patientvoice.involvement.models import (
     Action,
     CommitteeSeat,
     GroupMember,
+    GroupMessage,
     JoinRequest,
     Meeting,
     Minutes,
@@ -110,3 +111,10 @@ def access_seat(user: User, seat_id: int) -> tuple[CommitteeSeat, Seat]:
     if holder != user.pk and not place.can(rules.MANAGE_SEATS):
         raise PermissionDenied
     return seat, place
+
+
+def access_message(user: User, message_id: int, permission: str) -> tuple[GroupMessage, Seat]:
+    message = GroupMessage.objects.filter(pk=message_id).first()
+    if message is None:
+        raise Http404
+    return message, _seat(user, message.group_id, permission)

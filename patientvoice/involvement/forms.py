@@ -282,3 +282,14 @@ class ReportBackForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(
+        label="Subject", max_length=200, error_messages={"required": "Enter a subject"}
+    )
+    body = forms.CharField(
+        label="Message",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Enter your message"},
+    )

@@ -337,3 +337,39 @@ class ReportBack(models.Model):
 
     def __str__(self) -> str:
         return f"Report back from {self.seat.committee} on {self.meeting_on}"
+
+
+class GroupMessage(models.Model):
+    """A message from a group's organisers to its members: emailed to those who prefer email,
+    and a printable list of the others to post or phone."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="messages")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    sent_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class MessageDelivery(models.Model):
+    """One member emailed one message: written before the email goes, so a task run twice
+    emails nobody twice."""
+
+    message = models.ForeignKey(GroupMessage, on_delete=models.CASCADE, related_name="deliveries")
+    member = models.ForeignKey(GroupMember, on_delete=models.CASCADE, related_name="+")
+    emailed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "member"], name="one_delivery_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message} to member {self.member_id}"

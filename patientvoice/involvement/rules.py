@@ -19,8 +19,12 @@ PUBLISH_MINUTES = "publish_minutes"
 # Committee seats: add a committee and its lay seat, and report back for any seat holder; a
 # seat's holder reports back on their own seat whatever their role (access.may_report_back).
 MANAGE_SEATS = "manage_seats"
+# Write to every member: by email to those who prefer it, a printable list for the rest.
+MESSAGE_MEMBERS = "message_members"
 
-_ORGANISING = frozenset({VIEW_GROUP, VIEW_MEMBERS, SCHEDULE_MEETINGS, RECORD_MINUTES, MANAGE_SEATS})
+_ORGANISING = frozenset(
+    {VIEW_GROUP, VIEW_MEMBERS, SCHEDULE_MEETINGS, RECORD_MINUTES, MANAGE_SEATS, MESSAGE_MEMBERS}
+)
 
 # Join requests reach the chair and the staff lead; the minutes are the group's own record, so
 # approving and publishing them is for its chair and secretary.

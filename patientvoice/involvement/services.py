@@ -25,6 +25,7 @@ from patientvoice.involvement.models import (
     CommitteeSeat,
     Decision,
     GroupMember,
+    GroupMessage,
     GroupRole,
     JoinRequest,
     Meeting,
@@ -440,3 +441,33 @@ def recent_reports(group: Group, limit: int = 10) -> list[ReportBack]:
             :limit
         ]
     )
+
+
+# --- Messages to members -------------------------------------------------------------------------
+
+
+def current_members(group: Group) -> QuerySet[GroupMember]:
+    return GroupMember.objects.filter(group=group, person__erased_at__isnull=True).select_related(
+        "person"
+    )
+
+
+def emailed_members(group: Group) -> QuerySet[GroupMember]:
+    """Members who asked to hear by email and gave an address."""
+    return (
+        current_members(group).filter(person__preferred_contact="email").exclude(person__email="")
+    )
+
+
+def members_to_reach_by_hand(group: Group) -> QuerySet[GroupMember]:
+    """The rest: members to post the message to or phone."""
+    return current_members(group).exclude(pk__in=emailed_members(group).values("pk"))
+
+
+@transaction.atomic
+def send_group_message(group: Group, user: User, *, subject: str, body: str) -> GroupMessage:
+    from patientvoice.involvement.tasks import email_group_message
+
+    message = GroupMessage.objects.create(group=group, subject=subject, body=body, sent_by=user)
+    enqueue_on_commit(partial(email_group_message.enqueue, message.pk))
+    return message

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
 from patientvoice.defences import spend_allowance
-from patientvoice.involvement.models import JoinRequest
+from patientvoice.involvement.models import GroupMessage, JoinRequest, MessageDelivery
 
 
 @task()
@@ -53,3 +54,29 @@ def tell_join_decision(join_request_id: int) -> bool:
         recipient_list=[join_request.person.email],
     )
     return True
+
+
+@task()
+def email_group_message(message_id: int) -> int:
+    """Email a group's message to each member who prefers email. Safe to run twice: each
+    member's delivery row is written before their email goes, and a member with a row is
+    skipped, so nobody gets it twice (one whose sending failed after the row is not retried).
+    Returns how many this run emailed."""
+    from patientvoice.involvement.services import emailed_members
+
+    message = GroupMessage.objects.select_related("group").get(pk=message_id)
+    sent = 0
+    for member in emailed_members(message.group):
+        try:
+            with transaction.atomic():
+                MessageDelivery.objects.create(message=message, member=member)
+        except IntegrityError:
+            continue  # emailed by an earlier or concurrent run
+        send_mail(
+            subject=f"{message.group.name}: {message.subject}",
+            message=f"Dear {member.person.full_name},\n\n{message.body}",
+            from_email=None,
+            recipient_list=[member.person.email],
+        )
+        sent += 1
+    return sent

@@ -27,6 +27,7 @@ from patientvoice.involvement.forms import (
     DecisionForm,
     DecisionTextForm,
     MeetingForm,
+    MessageForm,
     MinutesForm,
     PaperForm,
     ReportBackForm,
@@ -415,4 +416,44 @@ def seat_report(request: HttpRequest, seat_id: int) -> HttpResponse:
         request,
         "report_back_form.jinja",
         {"group": place.group, "committee_seat": committee_seat, "form": form},
+    )
+
+
+@account_required
+def message_new(request: HttpRequest, slug: str) -> HttpResponse:
+    place = access.access_group(_user(request), slug, rules.MESSAGE_MEMBERS)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        message = services.send_group_message(place.group, _user(request), **form.cleaned_data)
+        return redirect("staff:group_message", message.pk)
+    return _render(
+        request,
+        "message_form.jinja",
+        {
+            "group": place.group,
+            "form": form,
+            "emailed": services.emailed_members(place.group).count(),
+            "by_hand": services.members_to_reach_by_hand(place.group).count(),
+        },
+    )
+
+
+@account_required
+def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
+    """The message, and a printable list of members without email to post it to or phone,
+    with only the details each agreed to share."""
+    message, place = access.access_message(_user(request), message_id, rules.MESSAGE_MEMBERS)
+    rows = [
+        (m, m.shared_details(m.person))
+        for m in services.members_to_reach_by_hand(place.group).order_by("person__full_name")
+    ]
+    return _render(
+        request,
+        "message_detail.jinja",
+        {
+            "group": place.group,
+            "message": message,
+            "rows": rows,
+            "emailed": message.deliveries.count(),
+        },
     )

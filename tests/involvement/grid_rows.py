@@ -46,6 +46,8 @@ GROUP_GRID: dict[str, GroupRow] = {
     "group_seats": GroupRow(PPG_MEMBERS, "group"),
     # Gina holds the seat, so she reports back on it, as may the organisers.
     "group_seat_report": GroupRow(PPG_MEMBERS, "committee_seat"),
+    "group_message_new": GroupRow(PPG_ORGANISERS, "group"),
+    "group_message": GroupRow(PPG_ORGANISERS, "message"),
 }
 
 URL_KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -56,4 +58,5 @@ URL_KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "action": lambda o: {"action_id": o["action"]},
     "join_request": lambda o: {"request_id": o["join_request"]},
     "committee_seat": lambda o: {"seat_id": o["committee_seat"]},
+    "message": lambda o: {"message_id": o["message"]},
 }

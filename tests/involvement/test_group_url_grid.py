@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from patientvoice.involvement import services
-from patientvoice.involvement.models import GroupMember, JoinRequest, Paper
+from patientvoice.involvement.models import GroupMember, GroupMessage, JoinRequest, Paper
 from patientvoice.people.models import Person
 from tests.conftest import World
 from tests.involvement.grid_rows import GROUP_GRID, PPG_MEMBERS, URL_KWARGS
@@ -49,8 +49,10 @@ def records(world: World) -> dict[str, Any]:
         term_end=None,
         appointing_body="Kirkby Moor Borough Council",
     )
+    message = GroupMessage.objects.create(group=groups.ppg, subject="Next meeting", body="Hello")
     return {
         "groups": groups,
+        "message": message.pk,
         "committee_seat": committee_seat.pk,
         "group": groups.ppg.slug,
         "meeting": groups.last_month.pk,
