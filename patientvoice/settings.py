@@ -266,6 +266,9 @@ BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Where `patientvoice train` writes the text model and the web app and worker read it.
 PATIENTVOICE_MODEL_DIR = Path(os.environ.get("PATIENTVOICE_MODEL_DIR", BASE_DIR / "var" / "models"))
+# Safeguarding: also read the sentences the fast detector is unsure of with the full sentence
+# encoder (needs the encoder package; the model must be trained with the second stage).
+PATIENTVOICE_SAFEGUARDING_SECOND_STAGE = env_bool("PATIENTVOICE_SAFEGUARDING_SECOND_STAGE", False)
 
 # The logo in every page's header. NHS identity rules reserve the NHS logo for NHS
 # organisations: a Healthwatch, council or voluntary deployment sets its own image here (a URL,

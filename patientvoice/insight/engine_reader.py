@@ -6,9 +6,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
 from patientvoice.insight.engine.data import theme_categories
 from patientvoice.insight.engine.model import load_model
-from patientvoice.insight.engine.predict import predict, screen
+from patientvoice.insight.engine.predict import detector_of, predict, screen
 from patientvoice.insight.engine.signals import Signal
 from patientvoice.insight.reader import ConcernReading, Reading
 
@@ -18,6 +20,11 @@ logger = logging.getLogger(__name__)
 class EngineReader:
     def __init__(self, directory: Path, metadata: dict[str, Any]) -> None:
         self.model = load_model(directory)
+        detector = detector_of(self.model)
+        if detector is not None and settings.PATIENTVOICE_SAFEGUARDING_SECOND_STAGE:
+            if detector.second_stage is None:
+                logger.warning("The safeguarding second stage is on but the model has none")
+            detector.use_second_stage = True
         self.metadata = self.model.metadata or metadata
         self.version = self.model.version
         self.categories = theme_categories(self.model.themes.labels)

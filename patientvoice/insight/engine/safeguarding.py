@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
@@ -39,6 +39,9 @@ from sklearn.model_selection import GroupKFold
 
 from patientvoice.insight.engine.text import straight_apostrophes
 from patientvoice.insight.engine.wordpiece import WordPieceTokenizer
+
+if TYPE_CHECKING:
+    from patientvoice.insight.engine.safeguarding_second_stage import SecondStage
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "safeguarding"
 DETECTOR_FILE = "safeguarding.joblib"
@@ -313,6 +316,9 @@ class Detector:
     category_bias: np.ndarray
     metadata: dict[str, Any] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)  # sentence_key of every training sentence
+    # The optional slower stage (safeguarding_second_stage.py), used only when turned on.
+    second_stage: SecondStage | None = None
+    use_second_stage: bool = False
 
     @cached_property
     def weights(self) -> np.ndarray:
@@ -338,8 +344,14 @@ class Detector:
             for text, spans in zip(texts, spans_of, strict=True)
             for s in spans
         ]
-        unique_concern, unique_kinds = self.score_sentences(list(position))
-        concern, kinds = unique_concern[rows], unique_kinds[rows]
+        unique = list(position)
+        unique_concern, unique_kinds = self.score_sentences(unique)
+        unique_flagged = self._flag(unique, unique_concern)
+        concern, kinds, is_flagged = (
+            unique_concern[rows],
+            unique_kinds[rows],
+            unique_flagged[rows],
+        )
         found: list[list[Flagged]] = []
         at = 0
         for text, spans in zip(texts, spans_of, strict=True):
@@ -347,7 +359,7 @@ class Detector:
             best: dict[tuple[int, int], Flagged] = {}
             for span in spans:
                 score = float(concern[at])
-                if score >= self.threshold:
+                if is_flagged[at]:
                     category = self.categories[int(kinds[at])]
                     item = Flagged(
                         text[span.start : span.end].strip(),
@@ -366,8 +378,26 @@ class Detector:
             found.append(sorted(best.values(), key=lambda f: (f.severity, -f.score, f.start)))
         return found
 
-    def describe(self) -> dict[str, Any]:
-        return self.metadata
+    def _flag(self, sentences: list[str], concern: np.ndarray) -> np.ndarray:
+        flagged = concern >= self.threshold
+        stage = self.second_stage
+        if self.use_second_stage and stage is not None:
+            band = np.flatnonzero((concern >= stage.low) & (concern < stage.high))
+            if len(band):
+                if self.__dict__.get("_vectors") is None:
+                    from patientvoice.insight.engine.safeguarding_second_stage import Vectors
+
+                    self.__dict__["_vectors"] = Vectors()
+                vectors = self.__dict__["_vectors"]([sentences[i] for i in band])
+                flagged[band] = stage.decide(vectors, concern[band])
+        return flagged
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state.pop("_vectors", None)
+        state.pop("weights", None)  # the cached property
+        state["use_second_stage"] = False
+        return state
 
 
 def _overlaps(a: Flagged, b: Flagged) -> bool:
@@ -553,9 +583,11 @@ def train(
     table: np.ndarray | None = None,
     comment_negative_count: int = COMMENT_NEGATIVES,
     folds: int = THRESHOLD_FOLDS,
+    second_stage: bool = False,
 ) -> Detector:
     """Train on the labelled sentences (and ordinary comment sentences as extra negatives),
-    with the threshold chosen by grouped cross-validation."""
+    with the threshold chosen by grouped cross-validation; with `second_stage`, also the slower
+    stage on the full encoder (needs the encoder package; encodes every training sentence)."""
     if tokenizer is None or table is None:
         tokenizer, table = static_inputs()
     paths = list(paths) if paths is not None else training_files()
@@ -571,6 +603,10 @@ def train(
     threshold = choose_threshold(scores, sentences)
     figures = figures_from(scores >= threshold, categories, sentences)
     detector = fit(sentences, tokenizer, table, threshold)
+    if second_stage:
+        from patientvoice.insight.engine.safeguarding_second_stage import train_second_stage
+
+        detector.second_stage = train_second_stage(sentences, scores, threshold, categories)
     # Which sentences it learnt from, so an evaluation can leave out any it meets again.
     detector.seen = {sentence_key(s.text) for s in sentences}
     digest = hashlib.sha256()
@@ -590,6 +626,8 @@ def train(
         "threshold": round(threshold, 4),
         "cross_validation": {"folds": folds, **figures},
     }
+    if detector.second_stage is not None:
+        detector.metadata["second_stage"] = detector.second_stage.metadata
     return detector
 
 

@@ -144,6 +144,15 @@ def _safeguarding(options: dict[str, Any], *, as_json: bool) -> str:
         elif options["held_out"]:
             results.append(sg.score_sentences(detector, sg.TEST_SENTENCES))
             results.append(sg.score_comments(detector, sg.TEST_COMMENTS))
+            if detector.second_stage is not None:
+                detector.use_second_stage = True
+                for result in (
+                    sg.score_sentences(detector, sg.TEST_SENTENCES),
+                    sg.score_comments(detector, sg.TEST_COMMENTS),
+                ):
+                    result.title += ", with the second stage (full encoder)"
+                    results.append(result)
+                detector.use_second_stage = False
         if options["decisions"] and detector is not None:
             if not options["decisions"].is_file():
                 raise CommandError(f"No such file: {options['decisions']}")

@@ -35,6 +35,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Retrain only the safeguarding detector and attach it to the current model",
         )
+        parser.add_argument(
+            "--safeguarding-second-stage",
+            action="store_true",
+            help="Also train the detector's slower second stage on the full sentence encoder "
+            "(used when PATIENTVOICE_SAFEGUARDING_SECOND_STAGE is on)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -54,7 +60,7 @@ class Command(BaseCommand):
                 evaluation = report.as_dict()
                 self.stdout.write(engine.format_report(report))
             model = engine.train(extra, evaluation=evaluation)
-        detector = safeguarding.train()
+        detector = safeguarding.train(second_stage=options["safeguarding_second_stage"])
         safeguarding.attach(model, detector)
         engine.save_model(model, directory)
         figures = detector.metadata["cross_validation"]
@@ -64,6 +70,12 @@ class Command(BaseCommand):
             f"cross-validation recall {figures['recall']}, false alarms on near-misses "
             f"{figures['false_alarms_near_misses']} at threshold {detector.threshold:.3f}"
         )
+        if detector.second_stage is not None:
+            second = detector.second_stage.metadata["cross_validation"]
+            self.stdout.write(
+                f"Second stage: recall {second['recall']}, false alarms on near-misses "
+                f"{second['false_alarms_near_misses']}"
+            )
         self.stdout.write(
             f"Trained {model.version} on {model.metadata['training_examples']} comments"
             f" and {len(extra)} reviewed ones in {time.monotonic() - started:.0f}s;"
