@@ -116,8 +116,9 @@ def _safeguarding_arguments(parser: CommandParser) -> None:
     parser.add_argument(
         "--held-out",
         action=argparse.BooleanOptionalAction,
-        default=True,
-        help="Score the current detector on the held-out sentences and comments",
+        default=None,
+        help="Score the current detector on the held-out sentences and comments (by default "
+        "yes, except with --quick)",
     )
 
 
@@ -131,7 +132,8 @@ def _safeguarding(options: dict[str, Any], *, as_json: bool) -> str:
     negatives = sg.QUICK_COMMENT_NEGATIVES if options["quick"] else sg.COMMENT_NEGATIVES
     results = [sg.cross_validate(folds=folds, comment_negative_count=negatives)]
     notes = []
-    if options["held_out"] or options["decisions"]:
+    held_out = options["held_out"] if options["held_out"] is not None else not options["quick"]
+    if held_out or options["decisions"]:
         try:
             detector = detector_of(engine.load_model(settings.PATIENTVOICE_MODEL_DIR))
         except engine.ModelNotFound as error:
@@ -141,7 +143,7 @@ def _safeguarding(options: dict[str, Any], *, as_json: bool) -> str:
                 "The current model has no safeguarding detector (trained before it existed): "
                 "run `patientvoice train --safeguarding-only` to score it."
             )
-        elif options["held_out"]:
+        elif held_out:
             results.append(sg.score_sentences(detector, sg.TEST_SENTENCES))
             results.append(sg.score_comments(detector, sg.TEST_COMMENTS))
             if detector.second_stage is not None:
