@@ -1,5 +1,7 @@
-"""The demo world's patient participation groups at work: members, a chair who can sign in, a
-staff lead, six months of meetings with minutes and actions, and the next two meetings.
+"""The demo world's groups at work: the PPGs, the cancer forum, a maternity voices partnership
+and the People Council get members (the Oak Lane PPG a chair who can sign in and a staff lead),
+a year of meetings with minutes and actions, the next two meetings, and committee seats with
+report-backs.
 
 Idempotent: members are found by group and name, meetings by group and date (the first
 Wednesday of each month, counted from the current month), so loading again adds nothing; a month
@@ -32,6 +34,9 @@ from patientvoice.people.models import Person, User
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 PPGS = ["oak-lane-ppg", "riverside-ppg", "market-street-ppg", "hillcrest-ppg"]
+# Groups of other kinds that meet in the same way, with their own business (TOPICS_BY_KIND).
+OTHER_GROUPS = ["northdale-cancer-forum", "kirkby-moor-mnvp", "mh-people-council"]
+GROUPS = PPGS + OTHER_GROUPS
 # The Oak Lane PPG's chair signs in with this account and the demo password.
 CHAIR_USERNAME = "ppg-chair"
 STAFF_LEAD_USERNAME = "demo-practice"
@@ -83,8 +88,35 @@ NAMES = [
         "Stan Kowalski",
         "Grace Obi",
     ],
+    [
+        "Hilary Moss",
+        "Dev Sharma",
+        "June Ashworth",
+        "Ray Fenton",
+        "Abena Owusu",
+        "Carl Dyson",
+        "Iris Kemp",
+    ],
+    [
+        "Sophie Lam",
+        "Jade Morgan",
+        "Fatima Begum",
+        "Chloe Reid",
+        "Tunde Bakare",
+        "Ellie Shaw",
+        "Priti Nair",
+    ],
+    [
+        "Marcus Reid",
+        "Leanne Ford",
+        "Owen Pryce",
+        "Nadia Karim",
+        "Gary Sutton",
+        "Rosa Mendes",
+        "Ben Hale",
+    ],
 ]
-# (agenda topic, decision, two actions (description, owner index into MEMBERS)).
+# (agenda topic, decision, two actions (description, owner: index into the group's NAMES)).
 TOPICS = [
     (
         "Getting through on the phone at 8am",
@@ -125,6 +157,74 @@ TOPICS = [
 ]
 
 
+TOPICS_BY_KIND = {
+    "ppg": TOPICS,
+    "patient_forum": [
+        (
+            "The new patient information leaflet on chemotherapy",
+            "Approve the leaflet once members' changes are made.",
+            [
+                ("Send the forum's changes to the nurse specialist", 2),
+                ("Check the Easy Read version", 4),
+            ],
+        ),
+        (
+            "Waiting times for first appointments",
+            "Ask the cancer board for waiting times by tumour site.",
+            [("Write to the cancer board", 0), ("Collect members' experiences of the wait", 5)],
+        ),
+        (
+            "A video about what to expect at radiotherapy",
+            "Two members will appear in the video.",
+            [("Agree filming dates with the communications team", 1), ("Review the script", 3)],
+        ),
+    ],
+    "mnvp": [
+        (
+            "Feedback from the 15 Steps walk-through of the labour ward",
+            "Share the walk-through report with the maternity board.",
+            [("Write up the walk-through", 2), ("Present it to the maternity board", 0)],
+        ),
+        (
+            "Infant feeding support after discharge",
+            "Ask for a feeding helpline at weekends.",
+            [
+                ("Gather families' stories about weekend support", 4),
+                ("Meet the infant feeding lead", 1),
+            ],
+        ),
+        (
+            "Reaching families who do not speak English",
+            "Hold listening events with interpreters in two children's centres.",
+            [("Book interpreters", 5), ("Translate the event poster", 6)],
+        ),
+    ],
+    "people_council": [
+        (
+            "The trust's involvement payment policy",
+            "Recommend paying for preparation time as well as meetings.",
+            [
+                ("Draft the council's recommendation to the board", 0),
+                ("Compare neighbouring trusts' policies", 3),
+            ],
+        ),
+        (
+            "Discharge from inpatient mental health wards",
+            "Co-produce a discharge checklist with ward staff.",
+            [
+                ("Set up a working group with ward staff", 1),
+                ("Ask recovery café visitors what helps", 5),
+            ],
+        ),
+        (
+            "The board's quality report",
+            "Ask for people's own words to be quoted in the report.",
+            [("Send the council's comments on the draft", 2), ("Choose quotes with permission", 4)],
+        ),
+    ],
+}
+
+
 def first_wednesday(year: int, month: int) -> datetime.datetime:
     day = datetime.date(year, month, 1)
     day += datetime.timedelta(days=(2 - day.weekday()) % 7)
@@ -140,7 +240,7 @@ def _month(today: datetime.date, offset: int) -> tuple[int, int]:
 def load_demo_groups(password: str | None) -> dict[str, int]:
     chair = _account(CHAIR_USERNAME, "Fay", "Hughes", password)
     staff_lead = User.objects.filter(username=STAFF_LEAD_USERNAME).first()
-    for slug, names in zip(PPGS, NAMES, strict=True):
+    for slug, names in zip(GROUPS, NAMES, strict=True):
         group = Group.objects.filter(slug=slug).first()
         if group is None:
             continue
@@ -149,11 +249,11 @@ def load_demo_groups(password: str | None) -> dict[str, int]:
             _member(group, name, role, contact, account)
         if slug == "oak-lane-ppg" and staff_lead is not None:
             _member(group, "Dana Practice", GroupRole.STAFF_LEAD, "email", staff_lead)
-        _meetings(group, chair, names)
+        _meetings(group, chair, names, TOPICS_BY_KIND.get(group.kind, TOPICS))
     _seats()
     return {
-        "group members": GroupMember.objects.filter(group__slug__in=PPGS).count(),
-        "group meetings": Meeting.objects.filter(group__slug__in=PPGS).count(),
+        "group members": GroupMember.objects.filter(group__slug__in=GROUPS).count(),
+        "group meetings": Meeting.objects.filter(group__slug__in=GROUPS).count(),
         "published minutes": Minutes.objects.filter(status=Minutes.Status.PUBLISHED).count(),
     }
 
@@ -195,17 +295,22 @@ def _member(group: Group, name: str, role: str, contact: str, user: User | None)
     )
 
 
-def _meetings(group: Group, chair: User, names: list[str]) -> None:
+def _meetings(
+    group: Group,
+    chair: User,
+    names: list[str],
+    topics: list[tuple[str, str, list[tuple[str, int]]]],
+) -> None:
     today = timezone.localdate()
     meetings = []
-    for offset in range(-6, 3):
+    for offset in range(-12, 3):
         starts_at = first_wednesday(*_month(today, offset))
         meeting, created = Meeting.objects.get_or_create(
             group=group,
             starts_at=starts_at,
             defaults={"place": f"{group.host.name}, meeting room", "created_by": chair},
         )
-        topic = TOPICS[(offset + 6) % len(TOPICS)]
+        topic = topics[(offset + 12) % len(topics)]
         if created:
             AgendaItem.objects.bulk_create(
                 AgendaItem(meeting=meeting, position=n, title=title)
@@ -310,7 +415,7 @@ def _seats() -> None:
         group = Group.objects.filter(slug=slug).first()
         if group is None:
             continue
-        names = NAMES[PPGS.index(slug)]
+        names = NAMES[GROUPS.index(slug)]
         holder = GroupMember.objects.filter(group=group, person__full_name=names[holder_index])
         found, _ = Committee.objects.get_or_create(group=group, name=committee, body=body)
         seat, _ = CommitteeSeat.objects.get_or_create(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.test import Client
 from django.utils import timezone
 
+from patientvoice.directory.models import Group
 from patientvoice.involvement.demo import CHAIR_USERNAME, load_demo_groups
-from patientvoice.involvement.models import Action, GroupMember, Meeting, Minutes
+from patientvoice.involvement.models import Action, AgendaItem, GroupMember, Meeting, Minutes
 from patientvoice.people.models import User
 from tests.conftest import World
 
@@ -36,3 +37,20 @@ def test_outside_development_the_chair_has_no_password(world: World) -> None:
     load_demo_groups(None)
 
     assert not User.objects.get(username=CHAIR_USERNAME).has_usable_password()
+
+
+def test_a_maternity_voices_partnership_meets_about_its_own_business(world: World) -> None:
+    mnvp = Group.objects.create(
+        name="Kirkby Moor MNVP",
+        slug="kirkby-moor-mnvp",
+        kind=Group.Kind.MNVP,
+        host=world.hospital,
+        summary="Families improving maternity care.",
+    )
+
+    load_demo_groups(None)
+
+    titles = set(AgendaItem.objects.filter(meeting__group=mnvp).values_list("title", flat=True))
+    assert "Infant feeding support after discharge" in titles
+    assert "The new online booking system" not in titles
+    assert Meeting.objects.filter(group=mnvp, starts_at__lte=timezone.now()).count() >= 12
