@@ -1,6 +1,7 @@
 """What safeguarding screening adds to each web submission, on one core, model already loaded.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python bench/screening_speed.py [--submissions 2000]
+        [--model-dir var/models] [--second-stage] [--json]
 
 A submission's comments (one to three, sampled from the shipped training comments, as the share
 form's questions are answered) are screened as the classify task screens them before reading
@@ -40,6 +41,11 @@ def main() -> int:
     parser.add_argument("--submissions", type=int, default=2000)
     parser.add_argument("--model-dir", type=Path, default=None)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--second-stage",
+        action="store_true",
+        help="Also read unsure sentences with the full encoder (a model trained with it)",
+    )
     options = parser.parse_args()
     model_dir = options.model_dir or Path(
         os.environ.get("PATIENTVOICE_MODEL_DIR", ROOT / "var" / "models")
@@ -47,9 +53,15 @@ def main() -> int:
     started = time.perf_counter()
     model = load_model(model_dir)
     load_seconds = time.perf_counter() - started
-    if detector_of(model) is None:
+    detector = detector_of(model)
+    if detector is None:
         print(f"The model in {model_dir} has no safeguarding detector: run `patientvoice train`")
         return 1
+    if options.second_stage:
+        if detector.second_stage is None:
+            print("The detector has no second stage: train --safeguarding-second-stage")
+            return 1
+        detector.use_second_stage = True
     texts = [e.text for e in load_training_set().examples if e.text]
     rng = random.Random(0)
     submissions = [
@@ -69,6 +81,7 @@ def main() -> int:
         themes.append((t2 - t1) * 1000)
     result = {
         "submissions": options.submissions,
+        "second_stage": options.second_stage,
         "comments": sum(len(s) for s in submissions),
         "model_load_seconds": round(load_seconds, 2),
         "screening_ms": {
