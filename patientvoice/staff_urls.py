@@ -137,6 +137,12 @@ urlpatterns = [
     path("groups/", group_views.group_list, name="group_list"),
     path("groups/<slug:slug>/", group_views.group_home, name="group_home"),
     path("groups/<slug:slug>/members/", group_views.member_list, name="group_members"),
+    path("groups/members/<int:member_id>/", group_views.member_edit, name="group_member"),
+    path(
+        "groups/members/<int:member_id>/remove/",
+        group_views.member_remove,
+        name="group_member_remove",
+    ),
     path(
         "groups/<slug:slug>/join-requests/",
         group_views.join_requests,

@@ -118,3 +118,10 @@ def access_message(user: User, message_id: int, permission: str) -> tuple[GroupM
     if message is None:
         raise Http404
     return message, _seat(user, message.group_id, permission)
+
+
+def access_member(user: User, member_id: int, permission: str) -> tuple[GroupMember, Seat]:
+    member = GroupMember.objects.select_related("person", "group").filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    return member, _seat(user, member.group_id, permission)

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from patientvoice.defences import FormTokenField, HoneypotForm, issue_form_token
-from patientvoice.involvement.models import Action, GroupMember, Meeting
+from patientvoice.involvement.models import Action, GroupMember, GroupRole, Meeting
 from patientvoice.people.models import Person
 from patientvoice.ui import DatePartsField
 
@@ -292,4 +292,13 @@ class MessageForm(forms.Form):
         label="Message",
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={"required": "Enter your message"},
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Role in the group",
+        choices=GroupRole.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a role"},
     )

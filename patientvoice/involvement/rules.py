@@ -12,6 +12,7 @@ from patientvoice.involvement.models import GroupRole
 VIEW_GROUP = "view_group"  # meetings, papers, minutes, the action log
 VIEW_MEMBERS = "view_members"  # the member list, with only the details each member shares
 DECIDE_JOIN_REQUESTS = "decide_join_requests"
+MANAGE_MEMBERS = "manage_members"  # change a member's role, or remove them from the group
 SCHEDULE_MEETINGS = "schedule_meetings"  # meetings, agenda items, papers
 RECORD_MINUTES = "record_minutes"  # draft minutes, decisions, actions; update an action
 APPROVE_MINUTES = "approve_minutes"
@@ -29,10 +30,11 @@ _ORGANISING = frozenset(
 # Join requests reach the chair and the staff lead; the minutes are the group's own record, so
 # approving and publishing them is for its chair and secretary.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    GroupRole.CHAIR: _ORGANISING | {DECIDE_JOIN_REQUESTS, APPROVE_MINUTES, PUBLISH_MINUTES},
+    GroupRole.CHAIR: _ORGANISING
+    | {DECIDE_JOIN_REQUESTS, MANAGE_MEMBERS, APPROVE_MINUTES, PUBLISH_MINUTES},
     GroupRole.VICE_CHAIR: _ORGANISING,
     GroupRole.SECRETARY: _ORGANISING | {APPROVE_MINUTES, PUBLISH_MINUTES},
-    GroupRole.STAFF_LEAD: _ORGANISING | {DECIDE_JOIN_REQUESTS},
+    GroupRole.STAFF_LEAD: _ORGANISING | {DECIDE_JOIN_REQUESTS, MANAGE_MEMBERS},
     GroupRole.MEMBER: frozenset({VIEW_GROUP}),
 }
 

@@ -44,6 +44,8 @@ JOIN_REPLY_SENT_BY_HAND = "join_reply_sent_by_hand"
 MINUTES_APPROVED = "minutes_approved"
 MINUTES_PUBLISHED = "minutes_published"
 MINUTES_CORRECTED = "minutes_corrected"
+MEMBER_ROLE_CHANGED = "group_role_changed"
+MEMBER_REMOVED = "group_member_removed"
 
 
 # --- Joining ---------------------------------------------------------------------------------
@@ -471,3 +473,44 @@ def send_group_message(group: Group, user: User, *, subject: str, body: str) -> 
     message = GroupMessage.objects.create(group=group, subject=subject, body=body, sent_by=user)
     enqueue_on_commit(partial(email_group_message.enqueue, message.pk))
     return message
+
+
+# --- Roles ---------------------------------------------------------------------------------------
+
+
+def _check_keeps_a_chair(member: GroupMember) -> None:
+    if member.role != GroupRole.CHAIR:
+        return
+    others = GroupMember.objects.filter(group_id=member.group_id, role=GroupRole.CHAIR)
+    if not others.exclude(pk=member.pk).exists():
+        raise ValidationError("A group keeps a chair: appoint another chair first")
+
+
+@transaction.atomic
+def change_role(member: GroupMember, user: User, role: str) -> GroupMember:
+    if role == member.role:
+        return member
+    _check_keeps_a_chair(member)
+    before, member.role = member.role, role
+    member.save(update_fields=["role"])
+    record_audit(
+        user,
+        MEMBER_ROLE_CHANGED,
+        organisation=member.group.host_id,
+        subject=member,
+        detail={"from": before, "to": role},
+    )
+    return member
+
+
+@transaction.atomic
+def remove_member(member: GroupMember, user: User) -> None:
+    _check_keeps_a_chair(member)
+    record_audit(
+        user,
+        MEMBER_REMOVED,
+        organisation=member.group.host_id,
+        subject=member,
+        detail={"role": member.role},
+    )
+    member.delete()

@@ -31,6 +31,7 @@ from patientvoice.involvement.forms import (
     MinutesForm,
     PaperForm,
     ReportBackForm,
+    RoleForm,
     SeatForm,
 )
 from patientvoice.involvement.models import Action, GroupMember, Meeting
@@ -457,3 +458,35 @@ def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
             "emailed": message.deliveries.count(),
         },
     )
+
+
+@account_required
+def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
+    member, place = access.access_member(_user(request), member_id, rules.MANAGE_MEMBERS)
+    form = RoleForm(request.POST or None, initial={"role": member.role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_role(member, _user(request), form.cleaned_data["role"])
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(
+                request, f"{member.person.full_name} is now {member.get_role_display()}"
+            )
+            return redirect("staff:group_members", place.group.slug)
+    return _render(
+        request, "member_edit.jinja", {"group": place.group, "member": member, "form": form}
+    )
+
+
+@require_POST
+@account_required
+def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
+    member, place = access.access_member(_user(request), member_id, rules.MANAGE_MEMBERS)
+    try:
+        services.remove_member(member, _user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("staff:group_member", member.pk)
+    messages.success(request, f"{member.person.full_name} has left the group")
+    return redirect("staff:group_members", place.group.slug)

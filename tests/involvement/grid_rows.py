@@ -26,6 +26,8 @@ GROUP_GRID: dict[str, GroupRow] = {
     "group_list": GroupRow(SIGNED_IN),
     "group_home": GroupRow(PPG_MEMBERS, "group"),
     "group_members": GroupRow(PPG_ORGANISERS, "group"),
+    "group_member": GroupRow(PPG_ORGANISERS, "member"),
+    "group_member_remove": GroupRow(PPG_ORGANISERS, "member", post_only=True),
     "group_join_requests": GroupRow(PPG_ORGANISERS, "group"),
     "group_join_request": GroupRow(PPG_ORGANISERS, "join_request"),
     "group_join_request_told": GroupRow(PPG_ORGANISERS, "join_request", post_only=True),
@@ -59,4 +61,5 @@ URL_KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "join_request": lambda o: {"request_id": o["join_request"]},
     "committee_seat": lambda o: {"seat_id": o["committee_seat"]},
     "message": lambda o: {"message_id": o["message"]},
+    "member": lambda o: {"member_id": o["member"]},
 }

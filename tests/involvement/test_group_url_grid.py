@@ -51,6 +51,7 @@ def records(world: World) -> dict[str, Any]:
     )
     message = GroupMessage.objects.create(group=groups.ppg, subject="Next meeting", body="Hello")
     return {
+        "member": GroupMember.objects.get(person__user=groups.gina).pk,
         "groups": groups,
         "message": message.pk,
         "committee_seat": committee_seat.pk,
