@@ -1,6 +1,5 @@
-"""Platform admin: appointing a group's first chair or staff lead (the product has no page for
-changing roles yet), and looking into a group's records. Published minutes refuse changes here
-too (Minutes.save)."""
+"""Platform admin: appointing a group's first chair or staff lead (after that the chair or staff
+lead changes roles in the workspace), and looking into a group's records."""
 
 from django.contrib import admin
 
