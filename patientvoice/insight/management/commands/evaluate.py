@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from patientvoice.insight import engine
 from patientvoice.insight.engine.model import METADATA_FILE
-from patientvoice.insight.engine.recipe import FEATURES, Recipe
+from patientvoice.insight.engine.recipe import FEATURES, Recipe, configured_recipe
 from patientvoice.insight.models import ModelVersion
 
 QUICK_SUBSET = 600
@@ -38,7 +38,8 @@ class Command(BaseCommand):
             help="Write the figures into the current model's metadata.json for staff to see",
         )
         parser.add_argument("--json", action="store_true", help="Print the figures as JSON")
-        default = Recipe()
+        # The recipe PATIENTVOICE_TEXT_MODEL names (fast or accurate), as `train` makes it.
+        default = configured_recipe()
         parser.add_argument(
             "--features",
             choices=FEATURES,
