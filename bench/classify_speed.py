@@ -1,6 +1,7 @@
 """How fast `patientvoice classify` reads comments, on one core, model load included.
 
     python bench/classify_speed.py [--rows 100000] [--model-dir var/models] [--json]
+    python bench/classify_speed.py --rows 500 --model-dir <accurate model> --target 0
 
 Writes a CSV of ROWS comments sampled from the training data (lightly perturbed so they are
 not all exact repeats), then times, in a fresh subprocess pinned to one thread:
@@ -11,7 +12,8 @@ not all exact repeats), then times, in a fresh subprocess pinned to one thread:
   while the settings are not.
 
 For each it reports rows per second and the subprocess's peak resident memory. The target is
-at least 2,000 rows per second and under 1 GB.
+at least 2,000 rows per second (`--target`; the accurate model, PATIENTVOICE_TEXT_MODEL=accurate,
+reads tens a second and has none) and under 1 GB.
 """
 
 from __future__ import annotations
@@ -108,6 +110,7 @@ def main() -> int:
     parser.add_argument("--model-dir", type=Path, default=None)
     parser.add_argument("--skip-command", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--target", type=float, default=2000, help="rows a second to pass")
     options = parser.parse_args()
     model_dir = options.model_dir or Path(
         os.environ.get("PATIENTVOICE_MODEL_DIR", ROOT / "var" / "models")
@@ -146,7 +149,7 @@ def main() -> int:
                     f"{result['rows_per_second']} rows/s, peak RSS {result['peak_rss_mb']} MB"
                 )
     ok = all(
-        "error" not in r and float(r["rows_per_second"]) >= 2000 and float(r["peak_rss_mb"]) < 1024
+        "error" not in r and float(r["rows_per_second"]) >= options.target and float(r["peak_rss_mb"]) < 1024
         for r in results.values()
     )
     return 0 if ok else 1
