@@ -1,7 +1,8 @@
 """Every staff URL × every persona, in one grid.
 
 Alice (officer), Bob (analyst) and Charlie (organisation admin) work at Northdale Hospitals, whose
-records every URL below points at; Dana is an officer at Oak Lane Surgery; Erin has an account
+records every URL below points at; Dana is an officer at Oak Lane Surgery; Frank is the surgery's
+responder, to whom the hospital's issued report addresses a recommendation; Erin has an account
 and no role; and a visitor is not signed in. A new staff URL fails
 `test_the_grid_covers_every_staff_url` until it has a row here, so nothing reaches the staff area
 without its authorisation being tested.
@@ -22,20 +23,37 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from patientvoice.feedback.models import ImportBatch, ImportSource
+from patientvoice.influence.models import Evidence
 from patientvoice.insight.models import Concern
-from patientvoice.people.models import ConsentRecord, Membership, Person
-from tests.conftest import World, client_for, make_experience
+from patientvoice.people.models import ConsentRecord, Membership, Person, User
+from tests.conftest import World, make_experience
+from tests.conftest import client_for as client_for_world
+from tests.influence.helpers import draft_report, issued_report, responder
 from tests.involvement.grid_rows import GROUP_GRID
 
-PERSONAS = ["anonymous", "alice", "bob", "charlie", "dana", "erin"]
+
+def client_for(world: World, persona: str) -> Client:
+    """As conftest's, with Frank, who exists only in this grid's world."""
+    if persona == "frank":
+        client = Client()
+        client.force_login(User.objects.get(username="frank"))
+        return client
+    return client_for_world(world, persona)
+
+
+PERSONAS = ["anonymous", "alice", "bob", "charlie", "dana", "frank", "erin"]
 HOSPITAL_STAFF = {"alice", "bob", "charlie"}
-EVERY_STAFF_MEMBER = HOSPITAL_STAFF | {"dana"}
+# Staff of another organisation: an officer, and a responder (who reads their own
+# organisation's feedback and answers reports, and nothing else).
+OTHER_ORGANISATION = {"dana", "frank"}
+EVERY_STAFF_MEMBER = HOSPITAL_STAFF | OTHER_ORGANISATION
 SIGNED_IN = EVERY_STAFF_MEMBER | {"erin"}
 # Shown on any page that lets a person see the hospital's records.
 HOSPITAL_MARKER = "The midwives were kind"
@@ -56,6 +74,11 @@ class Objects:
     organisation_id: int
     reset_uid: str
     reset_token: str
+    draft_report_id: int
+    issued_report_id: int
+    finding_id: int
+    evidence_id: int
+    recommendation_id: int
 
 
 @dataclass(frozen=True)
@@ -81,6 +104,16 @@ def rows() -> dict[str, Row]:
     admins = frozenset({"charlie"})
     importers = frozenset({"bob", "charlie"})
     hospital = frozenset(HOSPITAL_STAFF)
+    # Reports: every hospital role drafts; officers and admins sign off and record responses
+    # that came by letter; the addressed surgery's responder sees the issued report and answers.
+    writers = hospital
+    report_readers = hospital | {"frank"}
+
+    def draft(o: Objects) -> dict[str, Any]:
+        return {"report_id": o.draft_report_id}
+
+    def issued(o: Objects) -> dict[str, Any]:
+        return {"report_id": o.issued_report_id}
 
     def organisation(o: Objects) -> dict[str, Any]:
         return {"organisation_id": o.organisation_id}
@@ -138,7 +171,7 @@ def rows() -> dict[str, Row]:
         "insight": Row(frozenset(EVERY_STAFF_MEMBER), own_records_list=True),
         "insight_comments": Row(frozenset(EVERY_STAFF_MEMBER), own_records_list=True),
         "population": Row(admins),
-        "model_versions": Row(frozenset(EVERY_STAFF_MEMBER)),
+        "model_versions": Row(frozenset(HOSPITAL_STAFF | {"dana"})),
         "privacy_find": Row(admins),
         "privacy_person": Row(admins, lambda o: {"person_id": o.person_id}),
         "privacy_withdraw": Row(
@@ -149,6 +182,23 @@ def rows() -> dict[str, Row]:
         "privacy_export": Row(admins, lambda o: {"person_id": o.person_id, "file_format": "json"}),
         "privacy_erase": Row(admins, lambda o: {"person_id": o.person_id}),
         "privacy_organisation": Row(admins, organisation),
+        "report_list": Row(frozenset(EVERY_STAFF_MEMBER), own_records_list=True),
+        "report_new": Row(frozenset(HOSPITAL_STAFF | {"dana"})),
+        "report_detail": Row(report_readers, issued),
+        "report_pdf": Row(report_readers, issued),
+        "report_edit": Row(writers, draft),
+        "finding_new": Row(writers, draft),
+        "evidence_new": Row(writers, lambda o: {"finding_id": o.finding_id, "kind": "note"}),
+        "evidence_remove": Row(writers, lambda o: {"evidence_id": o.evidence_id}, post_only=True),
+        "recommendation_new": Row(writers, draft),
+        "contact_new": Row(writers, draft),
+        "report_sign_off": Row(officer_like, draft, post_only=True),
+        "report_issue": Row(writers, draft, post_only=True),
+        "report_publish": Row(writers, issued, post_only=True),
+        "report_correct": Row(writers, issued),
+        "response_new": Row(
+            officer_like | {"frank"}, lambda o: {"recommendation_id": o.recommendation_id}
+        ),
     }
 
 
@@ -193,6 +243,9 @@ def objects(world: World, settings: Any) -> Objects:
         method="online",
         given_at=timezone.now(),
     )
+    responder(world)
+    draft = draft_report(world)
+    report = issued_report(world)
     return Objects(
         reference=experience.reference,
         held_back_reference=held_back.reference,
@@ -205,6 +258,11 @@ def objects(world: World, settings: Any) -> Objects:
         organisation_id=world.hospital.pk,
         reset_uid=urlsafe_base64_encode(force_bytes(world.alice.pk)),
         reset_token=default_token_generator.make_token(world.alice),
+        draft_report_id=draft.pk,
+        issued_report_id=report.pk,
+        finding_id=draft.findings.get().pk,
+        evidence_id=Evidence.objects.filter(finding__report=draft).first().pk,  # type: ignore[union-attr]
+        recommendation_id=report.recommendations.get().pk,
     )
 
 
@@ -236,7 +294,7 @@ def test_each_staff_url_opens_only_to_the_personas_its_row_names(
         assert response.status_code in {200, 302}, (name, persona, response.status_code)
         if response.status_code == 302:
             assert not response["Location"].startswith(reverse("staff:login"))
-        if row.own_records_list and persona == "dana":
+        if row.own_records_list and persona in OTHER_ORGANISATION:
             assert HOSPITAL_MARKER not in html
     else:
         assert response.status_code in {403, 404}, (name, persona, response.status_code)

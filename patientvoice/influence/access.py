@@ -36,9 +36,7 @@ def access_report(user: User, report_id: int, permission: str | None = None) -> 
     if permission is None:
         reports = reports_for(user)
     else:
-        reports = Report.objects.filter(
-            organisation__in=rules.organisations_with(user, permission)
-        )
+        reports = Report.objects.filter(organisation__in=rules.organisations_with(user, permission))
     return get_object_or_404(reports.select_related("organisation", "area", "author"), pk=report_id)
 
 

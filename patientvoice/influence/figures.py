@@ -46,7 +46,9 @@ def scope_services(report: Report) -> list[Service]:
     if chosen:
         return chosen
     if report.area_id:
-        in_area = Q(organisation__area=report.area_id) | Q(organisation__area__parent=report.area_id)
+        in_area = Q(organisation__area=report.area_id) | Q(
+            organisation__area__parent=report.area_id
+        )
         return list(Service.objects.filter(in_area).select_related("organisation"))
     return list(report.organisation.services.select_related("organisation"))
 
@@ -151,8 +153,7 @@ def _theme_figure(theme: Theme, ids: list[int], months: list[datetime.date]) -> 
     before, whether the change is significant, and its share month by month."""
     before = month_start(months[0], len(months))
     comments = {
-        m: row["comments"] or 0
-        for m, row in _response_rows(ids, before, months[-1]).items()
+        m: row["comments"] or 0 for m, row in _response_rows(ids, before, months[-1]).items()
     }
     with_theme: dict[datetime.date, int] = defaultdict(int)
     rows = (

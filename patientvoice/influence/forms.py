@@ -43,14 +43,20 @@ class ReportForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         input_formats=["%Y-%m", "%Y-%m-%d"],
         help_text="For example 2026-04",
-        error_messages={"required": "Enter the first month", "invalid": "Enter a month like 2026-04"},
+        error_messages={
+            "required": "Enter the first month",
+            "invalid": "Enter a month like 2026-04",
+        },
     )
     period_end = forms.DateField(
         label="Last month",
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         input_formats=["%Y-%m", "%Y-%m-%d"],
         help_text="For example 2026-09",
-        error_messages={"required": "Enter the last month", "invalid": "Enter a month like 2026-09"},
+        error_messages={
+            "required": "Enter the last month",
+            "invalid": "Enter a month like 2026-09",
+        },
     )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:

@@ -88,6 +88,18 @@ class Report(models.Model):
     def __str__(self) -> str:
         return f"{self.title} (version {self.version})" if self.version > 1 else self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and is_issued(self.pk):
+            fields = kwargs.get("update_fields")
+            if fields is None or not set(fields) <= PUBLICATION_FIELDS:
+                raise ReportIssued("An issued report cannot be changed: issue a correction")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if is_issued(self.pk):
+            raise ReportIssued("An issued report cannot be deleted")
+        return super().delete(*args, **kwargs)
+
     @property
     def status(self) -> str:
         if self.issued_at:
@@ -111,18 +123,6 @@ class Report(models.Model):
     def reference(self) -> str:
         return f"R{self.pk}-v{self.version}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding and is_issued(self.pk):
-            fields = kwargs.get("update_fields")
-            if fields is None or not set(fields) <= PUBLICATION_FIELDS:
-                raise ReportIssued("An issued report cannot be changed: issue a correction")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        if is_issued(self.pk):
-            raise ReportIssued("An issued report cannot be deleted")
-        return super().delete(*args, **kwargs)
-
 
 class ReportPart(models.Model):
     """Anything inside a report: refuses to change once the report is issued."""
@@ -130,9 +130,6 @@ class ReportPart(models.Model):
     class Meta:
         abstract = True
 
-    def _report_id(self) -> int | None:
-        raise NotImplementedError
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if is_issued(self._report_id()):
             raise ReportIssued("An issued report cannot be changed: issue a correction")
@@ -142,6 +139,9 @@ class ReportPart(models.Model):
         if is_issued(self._report_id()):
             raise ReportIssued("An issued report cannot be changed: issue a correction")
         return super().delete(*args, **kwargs)
+
+    def _report_id(self) -> int | None:
+        raise NotImplementedError
 
 
 def _refuse_scope_change(instance: Report, action: str, **_: Any) -> None:
@@ -209,8 +209,7 @@ class Evidence(ReportPart):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(kind="figure", publication__isnull=True)
-                    & ~models.Q(measure="")
+                    models.Q(kind="figure", publication__isnull=True) & ~models.Q(measure="")
                     | models.Q(kind="quote", publication__isnull=False)
                     | models.Q(kind="note", publication__isnull=True) & ~models.Q(note="")
                 ),
@@ -222,7 +221,9 @@ class Evidence(ReportPart):
         return f"{self.get_kind_display()} for finding {self.finding_id}"
 
     def _report_id(self) -> int | None:
-        return Finding.objects.filter(pk=self.finding_id).values_list("report_id", flat=True).first()
+        return (
+            Finding.objects.filter(pk=self.finding_id).values_list("report_id", flat=True).first()
+        )
 
 
 class Recommendation(ReportPart):

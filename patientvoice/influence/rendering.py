@@ -37,7 +37,9 @@ def report_context(report: Report) -> dict[str, Any]:
                 entry["drawing"] = drawing(entry["figure"])
             elif item.kind == Evidence.Kind.QUOTE:
                 # Issued: the text as it was published then; a draft shows the live text.
-                entry["quote"] = item.quote_text or (item.publication.text if item.publication else "")
+                entry["quote"] = item.quote_text or (
+                    item.publication.text if item.publication else ""
+                )
             items.append(entry)
         parts.append((finding, items))
     recommendations = list(

@@ -42,9 +42,9 @@ def check_draft(report: Report) -> None:
 def _changed(report: Report) -> None:
     """Any change to a draft undoes its sign-off: what is issued is what was signed off.
     Cleared in the database, whatever the caller's copy of the report says."""
-    Report.objects.filter(
-        pk=report.pk, issued_at__isnull=True, signed_off_at__isnull=False
-    ).update(signed_off_by=None, signed_off_at=None, updated_at=timezone.now())
+    Report.objects.filter(pk=report.pk, issued_at__isnull=True, signed_off_at__isnull=False).update(
+        signed_off_by=None, signed_off_at=None, updated_at=timezone.now()
+    )
     report.signed_off_by = report.signed_off_at = None
 
 
@@ -202,7 +202,9 @@ def sign_off_report(report: Report, user: User) -> Report:
         raise ValidationError("Add at least one finding before the report is signed off")
     report.signed_off_by, report.signed_off_at = user, timezone.now()
     report.save(update_fields=["signed_off_by", "signed_off_at", "updated_at"])
-    audit.record_audit(user, audit.REPORT_SIGNED_OFF, organisation=report.organisation_id, subject=report)
+    audit.record_audit(
+        user, audit.REPORT_SIGNED_OFF, organisation=report.organisation_id, subject=report
+    )
     return report
 
 

@@ -66,8 +66,7 @@ def _notify(report: Report, organisation: Organisation, kind: str) -> Notice | N
                 )
                 send_mail(
                     f"Report for response: {report.title}",
-                    f"{lead}\n\nPlease respond to each recommendation by {due}:\n"
-                    f"{_link(report)}\n",
+                    f"{lead}\n\nPlease respond to each recommendation by {due}:\n{_link(report)}\n",
                     None,
                     recipients,
                 )
@@ -161,7 +160,7 @@ def _escalate(report: Report, organisation: Organisation, contact: object) -> Es
             if email:
                 send_mail(
                     f"Overdue response to a report: {report.title} ({escalation.reference})",
-                    f"{report.organisation} issued the report \"{report.title}\" on "
+                    f'{report.organisation} issued the report "{report.title}" on '
                     f"{timezone.localdate(report.issued_at):%-d %B %Y}. {organisation} has not "
                     f"responded to every recommendation addressed to it; responses were due on "
                     f"{report.responses_due:%-d %B %Y}.\n\nOur reference: {escalation.reference}\n",

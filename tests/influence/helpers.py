@@ -25,9 +25,13 @@ def this_month() -> datetime.date:
     return timezone.localdate().replace(day=1)
 
 
-def published_quote(world: World, text: str = "The midwives were kind and explained everything.") -> Publication:
+def published_quote(
+    world: World, text: str = "The midwives were kind and explained everything."
+) -> Publication:
     experience = make_experience(world.maternity, may_publish=True, what_was_good=text)
-    return publish_comment(experience.comments.get(), text.replace("midwives", "staff"), world.alice)
+    return publish_comment(
+        experience.comments.get(), text.replace("midwives", "staff"), world.alice
+    )
 
 
 def draft_report(world: World, *, figures: int = 1) -> Report:

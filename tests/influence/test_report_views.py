@@ -48,7 +48,8 @@ def test_staff_draft_sign_off_issue_respond_and_publish_through_the_pages(world:
     report = Report.objects.get(title="Maternity care")
     assert response["Location"] == reverse("staff:report_detail", args=[report.pk])
     alice.post(
-        reverse("staff:finding_new", args=[report.pk]), {"title": "Kindness", "text": "Most said so."}
+        reverse("staff:finding_new", args=[report.pk]),
+        {"title": "Kindness", "text": "Most said so."},
     )
     finding = report.findings.get()
     alice.post(reverse("staff:evidence_new", args=[finding.pk, "figure"]), {"measure": "positive"})

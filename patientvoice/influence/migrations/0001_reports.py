@@ -7,164 +7,469 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0002_organisation_identity'),
-        ('feedback', '0012_import_recovery'),
-        ('insight', '0008_concern_category_findings'),
+        ("directory", "0002_organisation_identity"),
+        ("feedback", "0012_import_recovery"),
+        ("insight", "0008_concern_category_findings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.TextField(blank=True)),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('signed_off_at', models.DateTimeField(blank=True, null=True)),
-                ('issued_at', models.DateTimeField(blank=True, null=True)),
-                ('responses_due', models.DateField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveSmallIntegerField(default=1)),
-                ('correction_note', models.TextField(blank=True, help_text='What changed from the last version')),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='directory.area')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(help_text='Who reports', on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='directory.organisation')),
-                ('previous', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='correction', to='influence.report')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('services', models.ManyToManyField(blank=True, related_name='reports', to='directory.service')),
-                ('signed_off_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("summary", models.TextField(blank=True)),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("signed_off_at", models.DateTimeField(blank=True, null=True)),
+                ("issued_at", models.DateTimeField(blank=True, null=True)),
+                ("responses_due", models.DateField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "correction_note",
+                    models.TextField(blank=True, help_text="What changed from the last version"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="directory.area",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        help_text="Who reports",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "previous",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="correction",
+                        to="influence.report",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "services",
+                    models.ManyToManyField(
+                        blank=True, related_name="reports", to="directory.service"
+                    ),
+                ),
+                (
+                    "signed_off_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('text', models.TextField()),
-                ('addressed_to', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations_received', to='directory.organisation')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to='influence.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("text", models.TextField()),
+                (
+                    "addressed_to",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations_received",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recommendations",
+                        to="influence.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['report', 'position', 'id'],
+                "ordering": ["report", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('issued', 'Told the report was issued'), ('reminder', 'Reminded responses are due')], max_length=10)),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recipients', models.PositiveSmallIntegerField(default=0, help_text='Responders emailed; 0 means the reporting organisation writes')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.organisation')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='influence.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("issued", "Told the report was issued"),
+                            ("reminder", "Reminded responses are due"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recipients",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Responders emailed; 0 means the reporting organisation writes",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices",
+                        to="influence.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sent_at', 'id'],
+                "ordering": ["sent_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('title', models.CharField(max_length=200)),
-                ('text', models.TextField()),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='influence.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("title", models.CharField(max_length=200)),
+                ("text", models.TextField()),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="influence.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['report', 'position', 'id'],
+                "ordering": ["report", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EscalationContact',
+            name="EscalationContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(blank=True, help_text='Leave empty to record a letter or call', max_length=254)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='influence.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Leave empty to record a letter or call",
+                        max_length=254,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="influence.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['report', 'id'],
+                "ordering": ["report", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Escalation',
+            name="Escalation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient', models.CharField(help_text="The contact's name when escalated", max_length=200)),
-                ('escalated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reference', models.CharField(max_length=40, unique=True)),
-                ('emailed', models.BooleanField(default=False)),
-                ('organisation', models.ForeignKey(help_text='Whose is overdue', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.organisation')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='influence.escalationcontact')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='escalations', to='influence.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.CharField(help_text="The contact's name when escalated", max_length=200),
+                ),
+                ("escalated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reference", models.CharField(max_length=40, unique=True)),
+                ("emailed", models.BooleanField(default=False)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        help_text="Whose is overdue",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="influence.escalationcontact",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalations",
+                        to="influence.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['escalated_at', 'id'],
+                "ordering": ["escalated_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('accepted', 'Accepted'), ('partly', 'Partly accepted'), ('not_accepted', 'Not accepted')], max_length=15)),
-                ('reasons', models.TextField()),
-                ('planned_actions', models.TextField(blank=True)),
-                ('received', models.CharField(choices=[('online', "Entered by the organisation's responder"), ('letter', 'Received by letter, entered by the reporting organisation'), ('email', 'Received by email, entered by the reporting organisation')], max_length=10)),
-                ('received_on', models.DateField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recommendation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='response', to='influence.recommendation')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "Accepted"),
+                            ("partly", "Partly accepted"),
+                            ("not_accepted", "Not accepted"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                ("reasons", models.TextField()),
+                ("planned_actions", models.TextField(blank=True)),
+                (
+                    "received",
+                    models.CharField(
+                        choices=[
+                            ("online", "Entered by the organisation's responder"),
+                            ("letter", "Received by letter, entered by the reporting organisation"),
+                            ("email", "Received by email, entered by the reporting organisation"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("received_on", models.DateField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recommendation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="response",
+                        to="influence.recommendation",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('figure', 'A figure from insight'), ('quote', 'A published comment'), ('note', 'A note from an event or visit')], max_length=10)),
-                ('measure', models.CharField(blank=True, choices=[('volume', 'How many responses and comments'), ('positive', '% positive, with its interval and monthly chart'), ('theme', "A theme's share of comments and its trend")], max_length=10)),
-                ('frozen', models.JSONField(blank=True, null=True)),
-                ('quote_text', models.TextField(blank=True)),
-                ('note', models.TextField(blank=True)),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('publication', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='feedback.publication')),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='directory.service')),
-                ('theme', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='insight.theme')),
-                ('finding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='influence.finding')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("figure", "A figure from insight"),
+                            ("quote", "A published comment"),
+                            ("note", "A note from an event or visit"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "measure",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("volume", "How many responses and comments"),
+                            ("positive", "% positive, with its interval and monthly chart"),
+                            ("theme", "A theme's share of comments and its trend"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("frozen", models.JSONField(blank=True, null=True)),
+                ("quote_text", models.TextField(blank=True)),
+                ("note", models.TextField(blank=True)),
+                ("source", models.CharField(blank=True, max_length=200)),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="feedback.publication",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="directory.service",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="insight.theme",
+                    ),
+                ),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="influence.finding",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'evidence',
-                'ordering': ['finding', 'position', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'figure'), ('publication__isnull', True), models.Q(('measure', ''), _negated=True)), models.Q(('kind', 'quote'), ('publication__isnull', False)), models.Q(('kind', 'note'), ('publication__isnull', True), models.Q(('note', ''), _negated=True)), _connector='OR'), name='evidence_matches_its_kind')],
+                "verbose_name_plural": "evidence",
+                "ordering": ["finding", "position", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("kind", "figure"),
+                                ("publication__isnull", True),
+                                models.Q(("measure", ""), _negated=True),
+                            ),
+                            models.Q(("kind", "quote"), ("publication__isnull", False)),
+                            models.Q(
+                                ("kind", "note"),
+                                ("publication__isnull", True),
+                                models.Q(("note", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="evidence_matches_its_kind",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['organisation', '-created_at'], name='report_by_org'),
+            model_name="report",
+            index=models.Index(fields=["organisation", "-created_at"], name="report_by_org"),
         ),
         migrations.AddIndex(
-            model_name='recommendation',
-            index=models.Index(fields=['addressed_to', 'report'], name='recommendation_to'),
+            model_name="recommendation",
+            index=models.Index(fields=["addressed_to", "report"], name="recommendation_to"),
         ),
         migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.UniqueConstraint(fields=('report', 'organisation', 'kind'), name='one_notice_of_each_kind'),
+            model_name="notice",
+            constraint=models.UniqueConstraint(
+                fields=("report", "organisation", "kind"), name="one_notice_of_each_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escalation',
-            constraint=models.UniqueConstraint(fields=('report', 'organisation', 'contact'), name='one_escalation_each'),
+            model_name="escalation",
+            constraint=models.UniqueConstraint(
+                fields=("report", "organisation", "contact"), name="one_escalation_each"
+            ),
         ),
     ]
