@@ -1,7 +1,7 @@
 """Reports to providers and commissioners: findings with their evidence, recommendations
 addressed to named organisations, and those organisations' responses.
 
-An issued report never changes (docs/decisions/0007-report-lifecycle.md): `save` and `delete`
+An issued report never changes (docs/decisions/0009-report-lifecycle.md): `save` and `delete`
 of a report and of everything in it refuse once the report is issued, so no view, task or shell
 session can edit one by mistake. Figures are computed live while the report is a draft and
 frozen into the evidence when it is issued. A correction is a new report, the next version,

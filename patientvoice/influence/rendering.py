@@ -74,4 +74,4 @@ def render_pdf(report: Report, request: HttpRequest | None = None, *, public: bo
         request=request,
     )
     fetcher = URLFetcher(allowed_protocols=("data",))
-    return HTML(string=html, url_fetcher=fetcher).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html, url_fetcher=fetcher).write_pdf()

@@ -20,7 +20,7 @@ from django_tasks import task
 
 from patientvoice.directory.models import Organisation
 from patientvoice.influence import deadlines
-from patientvoice.influence.models import Escalation, Notice, Report
+from patientvoice.influence.models import Escalation, EscalationContact, Notice, Report
 from patientvoice.people import audit
 from patientvoice.people.models import Membership, Role
 
@@ -146,7 +146,9 @@ def escalate_overdue_responses() -> int:
     return recorded
 
 
-def _escalate(report: Report, organisation: Organisation, contact: object) -> Escalation | None:
+def _escalate(
+    report: Report, organisation: Organisation, contact: EscalationContact
+) -> Escalation | None:
     try:
         with transaction.atomic():
             escalation = Escalation.objects.create(
@@ -154,10 +156,9 @@ def _escalate(report: Report, organisation: Organisation, contact: object) -> Es
                 organisation=organisation,
                 contact=contact,
                 recipient=str(contact),
-                reference=escalation_reference(report, organisation, contact.pk),  # type: ignore[attr-defined]
+                reference=escalation_reference(report, organisation, contact.pk),
             )
-            email = getattr(contact, "email", "")
-            if email:
+            if contact.email:
                 send_mail(
                     f"Overdue response to a report: {report.title} ({escalation.reference})",
                     f'{report.organisation} issued the report "{report.title}" on '
@@ -165,7 +166,7 @@ def _escalate(report: Report, organisation: Organisation, contact: object) -> Es
                     f"responded to every recommendation addressed to it; responses were due on "
                     f"{report.responses_due:%-d %B %Y}.\n\nOur reference: {escalation.reference}\n",
                     None,
-                    [email],
+                    [contact.email],
                 )
                 escalation.emailed = True
                 escalation.save(update_fields=["emailed"])
