@@ -76,7 +76,7 @@ THRESHOLD_FOLDS = 5
 # are what the detector must learn to tell apart).
 COMMENT_NEGATIVES = 4000
 COMMENT_NEGATIVE_WEIGHT = 0.5
-STATIC_WEIGHT = 1.0
+STATIC_WEIGHT = 0.5  # grouped CV: false alarms at recall 0.97 were 0.32 at 0.5, 0.37 at 1 and 2
 CONCERN_C = 4.0
 CATEGORY_C = 4.0
 MIN_DOCUMENT_FREQUENCY = 2
