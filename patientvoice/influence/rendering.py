@@ -3,6 +3,7 @@ render `influence/report_body.jinja` with the context built here."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,9 @@ from django.template.loader import render_to_string
 
 from patientvoice.influence.figures import drawing, figure_of, period_label, scope_label
 from patientvoice.influence.models import Escalation, Evidence, Finding, Notice, Report
+
+# WeasyPrint logs each layout step at INFO: nothing an operator needs, once per page.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 REPORT_CSS = Path(__file__).parent / "static" / "influence" / "report.css"
 
