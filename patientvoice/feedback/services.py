@@ -70,12 +70,20 @@ def submit_feedback(data: ExperienceInput) -> tuple[Experience, bool]:
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                experience, comment_ids = _create_experience(data)
+                experience, comments = _create_experience(data)
                 # One commit for the records and their tasks (patientvoice/queueing.py).
                 follow_up = partial(
-                    _enqueue_follow_up, experience.pk, comment_ids, experience.contact_id
+                    _enqueue_follow_up,
+                    experience.pk,
+                    [c.pk for c in comments],
+                    experience.contact_id,
                 )
                 enqueue_on_commit(follow_up)
+                # Last before the commit: the summary row is shared by every post about the
+                # service this month, and its lock is held from here to the commit, so
+                # concurrent posts wait on each other for as short a time as can be.
+                if experience.is_counted:
+                    count_new_experiences([experience], comments)
         except IntegrityError:
             # The token is unique: a repeat (a double-click, or back and send again, even at the
             # same moment) finds the first record here, with nothing of its own kept. Looking
@@ -112,7 +120,7 @@ def _is_near_duplicate(service: Service, fingerprint: str) -> bool:
     ).exists()
 
 
-def _create_experience(data: ExperienceInput) -> tuple[Experience, list[int]]:
+def _create_experience(data: ExperienceInput) -> tuple[Experience, list[Comment]]:
     reason, fingerprint = data.held_back_reason, ""
     if data.check_duplicates:
         fingerprint = text_fingerprint(data.what_was_good, data.could_be_better)
@@ -150,9 +158,7 @@ def _create_experience(data: ExperienceInput) -> tuple[Experience, list[int]]:
         for question, text in answers
         if text.strip()
     )
-    if experience.is_counted:
-        count_new_experiences([experience], comments)
-    return experience, [c.pk for c in comments]
+    return experience, comments
 
 
 def _record_contact(data: ExperienceInput) -> Person:
