@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from patientvoice.feedback.demo import DEMO_PASSWORD, STAFF, load_demo
+from patientvoice.influence.demo import STAFF as REPORT_STAFF
+from patientvoice.influence.demo import load_demo_reports
 from patientvoice.involvement.demo import CHAIR_USERNAME, load_demo_groups
 
 
@@ -30,6 +32,7 @@ class Command(BaseCommand):
             )
         counts = load_demo(staff_password=DEMO_PASSWORD if development else None)
         counts |= load_demo_groups(DEMO_PASSWORD if development else None)
+        counts |= load_demo_reports(DEMO_PASSWORD if development else None)
         for name, count in counts.items():
             self.stdout.write(f"{name}: {count}")
         users = ", ".join(username for username, *_ in STAFF)
@@ -37,6 +40,14 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo staff accounts ({users}) use the password {DEMO_PASSWORD}")
             self.stdout.write(
                 f"The Oak Lane PPG's chair signs in as {CHAIR_USERNAME} with the same password"
+            )
+            self.stdout.write(
+                "Reports: "
+                + ", ".join(
+                    f"{first} ({username}, {role.label})"
+                    for username, first, _l, _o, role in REPORT_STAFF
+                )
+                + ", with the same password"
             )
         else:
             self.stdout.write(
