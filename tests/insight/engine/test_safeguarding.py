@@ -122,11 +122,12 @@ def test_a_concern_in_a_long_positive_story_is_found_with_its_sentence(
 def test_the_detector_is_saved_beside_the_model_and_loaded_with_it(
     detector: sg.Detector, model: TextModel, tmp_path: Path
 ) -> None:
+    before = (getattr(model, "safeguarding", None), dict(model.metadata))
     sg.attach(model, detector)
     try:
         save_model(model, tmp_path)
     finally:
-        model.safeguarding = None  # type: ignore[attr-defined]
+        model.safeguarding, model.metadata = before  # type: ignore[attr-defined]
     assert (tmp_path / sg.DETECTOR_FILE).is_file()
     loaded = load_model(tmp_path)
     assert loaded.safeguarding is not None  # type: ignore[attr-defined]
@@ -140,13 +141,14 @@ def test_the_detector_is_saved_beside_the_model_and_loaded_with_it(
 def test_predict_gives_one_signal_per_flagged_sentence_with_its_words(
     detector: sg.Detector, model: TextModel
 ) -> None:
+    before = getattr(model, "safeguarding", None)
     model.safeguarding = detector  # type: ignore[attr-defined]
     try:
         [prediction] = predict(
             model, ["The carer slapped my mum across the face. Parking was fine."]
         )
     finally:
-        model.safeguarding = None  # type: ignore[attr-defined]
+        model.safeguarding = before  # type: ignore[attr-defined]
     [signal] = [s for s in prediction.signals if s.kind == SAFEGUARDING]
     assert signal.evidence == "The carer slapped my mum across the face."
     assert signal.category in sg.SEVERITY and signal.score is not None
@@ -161,13 +163,14 @@ def test_classify_writes_the_concern_columns(
     with source.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "comment"])
-        writer.writerow(["1", "Lovely staff and a clean ward"])
+        writer.writerow(["1", "The staff were kind and the food was lovely"])
         writer.writerow(["2", POSITIVE_STORY])
+    before = getattr(model, "safeguarding", None)
     model.safeguarding = detector  # type: ignore[attr-defined]
     try:
         classify_csv(model, source, tmp_path / "out.csv", text_column="comment")
     finally:
-        model.safeguarding = None  # type: ignore[attr-defined]
+        model.safeguarding = before  # type: ignore[attr-defined]
     with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0])[-4:] == CONCERN_COLUMNS
