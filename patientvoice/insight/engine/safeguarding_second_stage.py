@@ -100,8 +100,10 @@ def train_second_stage(
     )
     high = max(high, fast_threshold)
     band = np.flatnonzero((fast_scores >= low) & (fast_scores < high))
-    x = np.hstack([vectors([sentences[i].text for i in band]), _logit(fast_scores[band])[:, None]])
-    groups = [sentences[i].group for i in band]
+    x = np.hstack(
+        [vectors([sentences[i].text for i in band.tolist()]), _logit(fast_scores[band])[:, None]]
+    )
+    groups = [sentences[i].group for i in band.tolist()]
     second = np.zeros(len(band))
     n_folds = min(folds, len(set(groups)))
     for fit_rows, test_rows in GroupKFold(n_splits=n_folds).split(x, groups=groups):
