@@ -149,7 +149,9 @@ def main() -> int:
                     f"{result['rows_per_second']} rows/s, peak RSS {result['peak_rss_mb']} MB"
                 )
     ok = all(
-        "error" not in r and float(r["rows_per_second"]) >= options.target and float(r["peak_rss_mb"]) < 1024
+        "error" not in r
+        and float(r["rows_per_second"]) >= options.target
+        and float(r["peak_rss_mb"]) < 1024
         for r in results.values()
     )
     return 0 if ok else 1
