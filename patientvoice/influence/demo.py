@@ -4,6 +4,8 @@ already in the demo (by organisation and title) is left as it is, as issued repo
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,7 +23,7 @@ STAFF = [
     ("trust-responder", "Rita", "Responder", "northdale-hospitals", Role.RESPONDER),
 ]
 
-REPORTS = [
+REPORTS: list[dict[str, Any]] = [
     {
         "title": "Having a baby at Northdale General: what families told us",
         "summary": "Families told us about kind midwives, and about waits on the postnatal ward "

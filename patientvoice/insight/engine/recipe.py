@@ -163,12 +163,14 @@ class EncoderEmbedder:
     def _load(self) -> dict[str, np.ndarray]:
         if self._known is None:
             self._known = {}
-            if self.cache_path.exists():
+            if self.cache_path is not None and self.cache_path.exists():
                 with np.load(self.cache_path) as stored:
                     self._known = dict(zip(stored["keys"], stored["vectors"], strict=True))
         return self._known
 
     def _save(self, known: dict[str, np.ndarray]) -> None:
+        if self.cache_path is None:  # a loaded model keeps no cache
+            return
         self.cache_path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.cache_path.with_suffix(".tmp.npz")
         np.savez(temporary, keys=np.array(list(known)), vectors=np.vstack(list(known.values())))

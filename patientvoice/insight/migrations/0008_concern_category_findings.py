@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insight', '0007_population_reference'),
+        ("insight", "0007_population_reference"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='concern',
-            name='category',
+            model_name="concern",
+            name="category",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddField(
-            model_name='concern',
-            name='findings',
+            model_name="concern",
+            name="findings",
             field=models.JSONField(blank=True, default=list),
         ),
     ]

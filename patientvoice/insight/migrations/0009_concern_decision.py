@@ -7,31 +7,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insight', '0008_concern_category_findings'),
+        ("insight", "0008_concern_category_findings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConcernDecision',
+            name="ConcernDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('confirmed', 'Confirmed as a concern'), ('dismissed', 'Dismissed: not a concern'), ('regraded', 'Severity or category changed')], max_length=20)),
-                ('decided_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('severity_before', models.PositiveSmallIntegerField()),
-                ('severity_after', models.PositiveSmallIntegerField()),
-                ('category_before', models.CharField(blank=True, max_length=40)),
-                ('category_after', models.CharField(blank=True, max_length=40)),
-                ('reason', models.TextField(blank=True)),
-                ('sentences', models.JSONField(blank=True, default=list)),
-                ('concern', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='insight.concern')),
-                ('decided_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed as a concern"),
+                            ("dismissed", "Dismissed: not a concern"),
+                            ("regraded", "Severity or category changed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("severity_before", models.PositiveSmallIntegerField()),
+                ("severity_after", models.PositiveSmallIntegerField()),
+                ("category_before", models.CharField(blank=True, max_length=40)),
+                ("category_after", models.CharField(blank=True, max_length=40)),
+                ("reason", models.TextField(blank=True)),
+                ("sentences", models.JSONField(blank=True, default=list)),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="insight.concern",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['decided_at', 'pk'],
-                'indexes': [models.Index(fields=['concern', 'decided_at'], name='insight_con_concern_ff997e_idx')],
+                "ordering": ["decided_at", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["concern", "decided_at"], name="insight_con_concern_ff997e_idx"
+                    )
+                ],
             },
         ),
     ]

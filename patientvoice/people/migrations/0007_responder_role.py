@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0006_person_erased_at'),
+        ("people", "0006_person_erased_at"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='membership',
-            name='role',
-            field=models.CharField(choices=[('officer', 'Engagement or patient-experience officer'), ('analyst', 'Analyst'), ('org_admin', 'Organisation admin'), ('responder', 'Responder to reports')], max_length=20),
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("officer", "Engagement or patient-experience officer"),
+                    ("analyst", "Analyst"),
+                    ("org_admin", "Organisation admin"),
+                    ("responder", "Responder to reports"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
