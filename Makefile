@@ -84,6 +84,9 @@ run: setup model demo ## Set everything up and start the web server, worker and 
 	@echo "    demo-analyst   analyst at the ICB and the hospital trust"
 	@echo "    demo-admin     organisation admin at the mental-health trust"
 	@echo "    demo-practice  officer at Oak Lane Surgery"
+	@echo "    healthwatch-officer / healthwatch-manager  Healthwatch Northdale (reports)"
+	@echo "    trust-responder  responder at the hospital trust (answers reports)"
+	@echo "    ppg-chair      lay chair of Oak Lane Surgery's PPG (group workspace)"
 	@echo "  Press Ctrl+C to stop all three (web server, worker, scheduler)."
 	@echo
 	@trap 'kill 0' INT TERM EXIT; \
