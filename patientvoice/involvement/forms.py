@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from patientvoice.defences import FormTokenField, HoneypotForm, issue_form_token
 from patientvoice.involvement.models import Action, GroupMember, GroupRole, Meeting
+from patientvoice.people.forms import ContactDetailsForm
 from patientvoice.people.models import Person
 from patientvoice.ui import DatePartsField
 
@@ -22,38 +22,15 @@ SHARE_CHOICES = [
 ]
 
 
-class JoinForm(HoneypotForm):
-    """Ask to join a group. The defences are the "Get involved" form's (patientvoice.defences)."""
+class JoinForm(ContactDetailsForm):
+    """Ask to join a group: the "Get involved" form's contact details and defences."""
 
-    submission_token = FormTokenField()
-    full_name = forms.CharField(
-        label="Full name",
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={"required": "Enter your full name"},
-    )
+    contacted_by = "the group"
     preferred_contact = forms.ChoiceField(
         label="How should the group contact you?",
         choices=Person.ContactMethod.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select how the group should contact you"},
-    )
-    email = forms.EmailField(
-        label="Email address",
-        required=False,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Enter an email address like name@example.com"},
-    )
-    phone = forms.CharField(
-        label="Phone number",
-        required=False,
-        max_length=30,
-        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
-    )
-    postal_address = forms.CharField(
-        label="Postal address",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
     )
     share = forms.MultipleChoiceField(
         label="What may the group's chair, secretary and staff lead see?",
@@ -75,20 +52,6 @@ class JoinForm(HoneypotForm):
         " my name, and what I ticked above, to the group's organisers",
         error_messages={"required": "You must agree before we can pass on your request"},
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("submission_token", issue_form_token())
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        needed = {"email": "an email address", "phone": "a phone number", "post": "an address"}
-        method = data.get("preferred_contact")
-        field = "postal_address" if method == "post" else method
-        if method and field and not data.get(field):
-            self.add_error(field, f"Enter {needed[method]} so the group can contact you that way")
-        return data
 
 
 class DecisionForm(forms.Form):

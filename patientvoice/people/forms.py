@@ -28,9 +28,14 @@ INTERESTS = [
 ]
 
 
-class GetInvolvedForm(HoneypotForm):
-    # As on the share form: a double submit finds the person it made, and the signed render
-    # time lets the defences see a post sent within seconds of the page (patientvoice.defences).
+class ContactDetailsForm(HoneypotForm):
+    """A name and a way to reach the person, for the public sign-up forms. As on the share form,
+    a double submit finds the person it made, and the signed render time lets the defences see a
+    post sent within seconds of the page (patientvoice.defences)."""
+
+    # Who will be in touch, for the message when the chosen way has no details: "so we can…".
+    contacted_by = "we"
+
     submission_token = FormTokenField()
     full_name = forms.CharField(
         label="Full name",
@@ -61,6 +66,25 @@ class GetInvolvedForm(HoneypotForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", issue_form_token())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        needed = {"email": "an email address", "phone": "a phone number", "post": "an address"}
+        method = data.get("preferred_contact")
+        field = "postal_address" if method == "post" else method
+        if method and field and not data.get(field):
+            self.add_error(
+                field, f"Enter {needed[method]} so {self.contacted_by} can contact you that way"
+            )
+        return data
+
+
+class GetInvolvedForm(ContactDetailsForm):
     interests = forms.MultipleChoiceField(
         label="What are you interested in?",
         choices=INTERESTS,
@@ -88,20 +112,9 @@ class GetInvolvedForm(HoneypotForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("submission_token", issue_form_token())
         self.fields["groups"].choices = list(  # type: ignore[attr-defined]
             Group.objects.filter(is_published=True).order_by("name").values_list("slug", "name")
         )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        needed = {"email": "an email address", "phone": "a phone number", "post": "an address"}
-        method = data.get("preferred_contact")
-        field = "postal_address" if method == "post" else method
-        if method and field and not data.get(field):
-            self.add_error(field, f"Enter {needed[method]} so we can contact you that way")
-        return data
 
 
 class StaffLoginForm(AuthenticationForm):
