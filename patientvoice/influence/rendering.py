@@ -67,15 +67,16 @@ def report_context(report: Report) -> dict[str, Any]:
 
 def render_pdf(report: Report, request: HttpRequest | None = None, *, public: bool) -> bytes:
     """The report as a PDF from the same HTML as its page. Nothing is fetched: the stylesheet
-    is inlined, charts are inline SVG, fonts are the machine's (Arial or its stand-in), and the
+    is handed to WeasyPrint directly, charts are inline SVG, fonts are the machine's (Arial or its stand-in), and the
     fetcher refuses every address that is not a data: URI."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
     html = render_to_string(
         "influence/report_document.jinja",
-        {**report_context(report), "css": REPORT_CSS.read_text(), "public": public},
+        {**report_context(report), "public": public},
         request=request,
     )
     fetcher = URLFetcher(allowed_protocols=("data",))
-    return HTML(string=html, url_fetcher=fetcher).write_pdf()
+    stylesheet = CSS(string=REPORT_CSS.read_text(), url_fetcher=fetcher)
+    return HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet])
