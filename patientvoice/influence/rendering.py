@@ -67,8 +67,8 @@ def report_context(report: Report) -> dict[str, Any]:
 
 def render_pdf(report: Report, request: HttpRequest | None = None, *, public: bool) -> bytes:
     """The report as a PDF from the same HTML as its page. Nothing is fetched: the stylesheet
-    is handed to WeasyPrint directly, charts are inline SVG, fonts are the machine's (Arial or its stand-in), and the
-    fetcher refuses every address that is not a data: URI."""
+    is handed to WeasyPrint directly, charts are inline SVG, fonts are the machine's (Arial or
+    its stand-in), and the fetcher refuses every address that is not a data: URI."""
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
